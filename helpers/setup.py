@@ -1,0 +1,32 @@
+"""The setup cell's one call: seeds and print options that make outputs repeat."""
+
+import platform
+import random
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+OLDEST_TENSORFLOW = (2, 16)
+
+
+def seed_everything(seed=0):
+    """Seed Python, NumPy, TensorFlow and Keras 3 initialisers; make ops deterministic."""
+    # tf.random.set_seed alone does not seed Keras 3 initialisers; this seeds all four
+    keras.utils.set_random_seed(seed)
+    random.seed(seed)
+    tf.config.experimental.enable_op_determinism()
+    np.set_printoptions(precision=4, suppress=False, linewidth=88)
+
+
+def environment_report():
+    """Versions of what the course runs on, and whether each is new enough."""
+    tf_version = tuple(int(part) for part in tf.__version__.split(".")[:2])
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "tensorflow_ok": tf_version >= OLDEST_TENSORFLOW,
+        "keras_3": keras.__version__.startswith("3."),
+        "devices": [device.device_type for device in tf.config.list_physical_devices()],
+    }
