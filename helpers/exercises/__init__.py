@@ -11,6 +11,7 @@ for _module in pkgutil.iter_modules(__path__):
     if not _module.name.startswith("_"):
         _loaded = importlib.import_module(f"{__name__}.{_module.name}")
         for _name in dir(_loaded):
-            if _name.startswith("check_"):
-                globals()[_name] = getattr(_loaded, _name)
-                __all__.append(_name)
+            _value = getattr(_loaded, _name)
+            if _name.startswith("check_") and _value.__module__ == _loaded.__name__:
+                globals()[_name] = _value
+                __all__.append(_name)  # defined here, not imported

@@ -14,6 +14,7 @@ for _module in pkgutil.iter_modules(__path__):
     if not _module.name.startswith("_"):
         _loaded = importlib.import_module(f"{__name__}.{_module.name}")
         for _name in dir(_loaded):
-            if _name.endswith("_explorer") and not _name.startswith("_"):
-                globals()[_name] = getattr(_loaded, _name)
-                __all__.append(_name)
+            _value = getattr(_loaded, _name)
+            if _name.endswith("_explorer") and not _name.startswith("_") and _value.__module__ == _loaded.__name__:
+                globals()[_name] = _value
+                __all__.append(_name)  # defined here, not imported
