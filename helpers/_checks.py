@@ -60,12 +60,12 @@ def float_tensor(value, name, min_rank=1, allow_nonfinite=False):
         )
     if rank is not None and tensor.shape.num_elements() == 0:
         raise ValueError(f"{name} is empty (shape {tensor.shape}); pass at least one value.")
-    if not allow_nonfinite and tf.executing_eagerly():
-        if not bool(tf.reduce_all(tf.math.is_finite(tensor))):
-            raise ValueError(
-                f"{name} contains NaN or inf; pass finite values "
-                "(a logit of 1000 is fine: it is finite)."
-            )
+    finite_check = not allow_nonfinite and tf.executing_eagerly()
+    if finite_check and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
+        raise ValueError(
+            f"{name} contains NaN or inf; pass finite values "
+            "(a logit of 1000 is fine: it is finite)."
+        )
     return tensor
 
 
@@ -106,13 +106,13 @@ def positive_number(value, name, example):
 def distribution(labels, logits, name="labels"):
     """`labels` as a probability distribution over the last axis of `logits`."""
     labels = float_tensor(labels, name)
-    if labels.shape.rank is not None and logits.shape.rank is not None:
-        if labels.shape != logits.shape:
-            raise ValueError(
-                f"{name} must have the same shape as logits {logits.shape} (one "
-                f"probability per class); got {labels.shape}. For class indices use "
-                f"tf.one_hot(indices, depth={logits.shape[-1]})."
-            )
+    ranks_known = labels.shape.rank is not None and logits.shape.rank is not None
+    if ranks_known and labels.shape != logits.shape:
+        raise ValueError(
+            f"{name} must have the same shape as logits {logits.shape} (one "
+            f"probability per class); got {labels.shape}. For class indices use "
+            f"tf.one_hot(indices, depth={logits.shape[-1]})."
+        )
     labels = tf.cast(labels, logits.dtype)
     if tf.executing_eagerly():
         values = labels.numpy().astype(np.float64)

@@ -44,7 +44,7 @@ def test_lesson_follows_the_skeleton(path):
     assert notebook.cells[0].source.startswith(f"# {path.name[:2]} · ")
     assert "What you will learn" in notebook.cells[0].source
     assert "helpers.seed_everything(" in code_cells(notebook)[0].source
-    assert re.search(r"^## Summary", markdown, re.M), "no ## Summary section"
+    assert re.search(r"^## Summary", markdown, re.MULTILINE), "no ## Summary section"
     assert len(re.findall(r"helpers\.exercises\.check_\w+\(", source)) >= 2
     assert re.search(r"helpers\.widgets\.\w+_explorer\(\)", source), "no explorer"
     assert not re.search(r"TODO|FIXME|XXX", markdown + source)

@@ -97,7 +97,7 @@ class Explorer(widgets.VBox):
         try:
             status = self._update()
             self.view.refresh()
-        except Exception:  # shown to the learner, not hidden
+        except Exception:  # noqa: BLE001  shown to the learner, not hidden
             self.errors.clear_output()
             with self.errors:
                 print(traceback.format_exc())
