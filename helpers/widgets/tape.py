@@ -1,0 +1,106 @@
+"""Lesson 01: move x, see f, its tangent and f' (the slope comes from the tape)."""
+
+import ipywidgets as widgets
+import numpy as np
+import tensorflow as tf
+
+from helpers.gradcheck import numeric_gradient
+from helpers.plots.tape import (
+    draw_tangent_panels,
+    update_tangent_curves,
+    update_tangent_point,
+)
+from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+
+# elementwise functions of a float64 tensor; no derivative is written by hand
+FUNCTIONS = {
+    "x**2": tf.square,
+    "x**3": lambda x: x**3,
+    "sin": tf.sin,
+    "tanh": tf.tanh,
+    "sigmoid": tf.sigmoid,
+    "relu": tf.nn.relu,
+    "log": tf.math.log,
+}
+X_RANGE = 6.0
+GRID = np.linspace(-X_RANGE, X_RANGE, 241)
+NONFINITE_REASONS = {
+    "log": "log(x) is NaN for x < 0 and -inf at 0; the tape still returns 1/x there.",
+}
+
+
+def tape_derivative(function, xs):
+    """f(xs) and f'(xs) as float64 arrays, the slopes from a GradientTape (lesson 01)."""
+    xs = tf.constant(xs, dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        tape.watch(xs)  # a constant is not recorded unless watched
+        values = function(xs)
+    # f acts elementwise, so d sum_j f(x_j) / d x_i = f'(x_i)
+    slopes = tape.gradient(values, xs)
+    return values.numpy(), slopes.numpy()
+
+
+def finite_difference_slope(function, x):
+    """(f(x + eps) - f(x - eps)) / 2 eps in float64, eps = 1e-6 (lesson 01)."""
+    return float(numeric_gradient(function, [x])[0])
+
+
+def tangent_status(name, x, value, slope, numeric_slope):
+    """What the explorer reports: f, both slopes, and why they are odd when they are."""
+    status = (
+        f"{name} at x = {x:.3f}: f(x) = {fmt(value)}, tape f'(x) = {fmt(slope)}, "
+        f"finite differences: {fmt(numeric_slope)}."
+    )
+    warning = warn_nonfinite("f(x) or f'(x)", [value, slope, numeric_slope])
+    if warning:
+        return warning + NONFINITE_REASONS.get(name, "") + "<br>" + status
+    if not np.isclose(slope, numeric_slope, rtol=1e-4, atol=1e-4):
+        return (
+            status + "<br><b>The tape and finite differences disagree:</b> f has a "
+            "kink here. The tape uses TensorFlow's convention (relu'(0) = 0); the "
+            "central difference averages the slopes on both sides."
+        )
+    return status
+
+
+def tangent_explorer():
+    """Pick f, move x: the tangent at x has the slope the tape computes (lesson 01)."""
+    view = FigureView(figsize=(9, 3.2))
+    ax_f, ax_df = view.figure.subplots(1, 2)
+    artists = draw_tangent_panels(ax_f, ax_df, GRID)
+    view.figure.tight_layout()
+    view.animate(*artists)
+    function_menu = widgets.Dropdown(
+        options=list(FUNCTIONS), value="sin", description="f(x) ="
+    )
+    x_slider = widgets.FloatSlider(
+        value=1.0,
+        min=-X_RANGE,
+        max=X_RANGE,
+        step=0.125,
+        description="x",
+        readout_format=".3f",
+    )
+    shown = {"name": None}
+
+    def update():
+        name = function_menu.value
+        function = FUNCTIONS[name]
+        if name != shown["name"]:
+            update_tangent_curves(artists, *tape_derivative(function, GRID))
+            shown["name"] = name
+            view.redraw()  # new y limits: the static background changes
+        x = float(x_slider.value)
+        (value,), (slope,) = tape_derivative(function, [x])
+        update_tangent_point(artists, x, value, slope)
+        numeric_slope = finite_difference_slope(function, x)
+        return tangent_status(name, x, value, slope, numeric_slope)
+
+    return Explorer(
+        "The tangent: f'(x) from the tape",
+        [function_menu, x_slider],
+        view,
+        update,
+        question="Pick relu and set x = 0: which slope does the tape "
+        "give, and which do finite differences give?",
+    )
