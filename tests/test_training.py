@@ -1,0 +1,283 @@
+"""Lesson 05: the compiled Adam trainer, its plots, explorer and exercise checks."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import helpers
+from helpers import training
+from helpers.exercises import training as exercises
+from helpers.plots.training import FLOOR, log_plottable
+from helpers.widgets.training import (
+    SOFTMAX_TWICE_FLOOR,
+    describe_run,
+    settled_step,
+    training_explorer,
+)
+
+MODELS = list(training.MODELS)
+# training runs take milliseconds once compiled; hypothesis must not count the compile
+TRAIN_SETTINGS = settings(max_examples=15, deadline=None)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_result_has_one_loss_and_one_norm_per_step(model):
+    result = helpers.train(model, steps=37)
+    assert result.losses.shape == (37,)
+    assert list(result.grad_norms) == list(training.MODELS[model])
+    assert all(norms.shape == (37,) for norms in result.grad_norms.values())
+    assert {name: value.shape for name, value in result.params.items()} == (
+        training.MODELS[model]
+    )
+    np.testing.assert_allclose(result.final_probs.sum(), 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_same_seed_gives_identical_runs(model):
+    first = helpers.train(model, steps=200, seed=3)
+    second = helpers.train(model, steps=200, seed=3)
+    np.testing.assert_array_equal(first.losses, second.losses)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_different_seeds_start_from_different_weights(model):
+    first = helpers.train(model, steps=50, seed=1)
+    second = helpers.train(model, steps=50, seed=2)
+    assert not np.allclose(first.losses, second.losses)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_loss_falls_a_hundredfold_at_the_default_settings(model):
+    losses = helpers.train(model).losses
+    assert np.all(np.isfinite(losses))
+    assert losses[-1] < losses[0] / 100
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "named"),
+    [
+        ({"model": "cnn"}, ValueError, "model"),
+        ({"momentum": 0.9}, ValueError, "momentum"),
+        ({"steps": 0}, ValueError, "steps"),
+        ({"steps": -5}, ValueError, "steps"),
+        ({"steps": 10.0}, TypeError, "steps"),
+        ({"steps": True}, TypeError, "steps"),
+        ({"steps": training.MAX_STEPS + 1}, ValueError, "steps"),
+        ({"learning_rate": 0.0}, ValueError, "learning_rate"),
+        ({"learning_rate": -0.01}, ValueError, "learning_rate"),
+        ({"learning_rate": float("nan")}, ValueError, "learning_rate"),
+        ({"learning_rate": "0.01"}, TypeError, "learning_rate"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"model": "linear", "activation": "tanh"}, ValueError, "activation"),
+        ({"model": "mlp", "activation": "swish"}, ValueError, "activation"),
+        ({"loss": "hinge"}, ValueError, "loss"),
+        ({"init_scale": 0.0}, ValueError, "init_scale"),
+    ],
+)
+def test_bad_input_raises_an_error_naming_the_parameter(kwargs, error, named):
+    with pytest.raises(error, match=named):
+        helpers.train(**kwargs)
+
+
+def test_new_hyperparameters_reuse_the_trace():
+    for model in MODELS:
+        helpers.train(model, steps=10)  # the first call of a kernel may trace
+    before = dict(training.trace_counts)
+    helpers.train("linear", steps=321, learning_rate=0.3, seed=7, loss="naive")
+    helpers.train("mlp", steps=55, learning_rate=1e-4, activation="tanh", init_scale=3.0)
+    helpers.train("custom_square", steps=999, bias_init=-0.5, loss="softmax_twice")
+    assert dict(training.trace_counts) == before
+    assert all(count == 1 for count in before.values())
+
+
+def test_the_eager_loop_does_not_count_as_a_trace():
+    helpers.train("linear", steps=10)
+    before = dict(training.trace_counts)
+    training.train_eagerly("linear", steps=3)
+    assert dict(training.trace_counts) == before
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_compiled_loop_matches_the_eager_loop(model):
+    compiled = helpers.train(model, steps=8, learning_rate=0.05, seed=4).losses
+    eager = training.train_eagerly(model, steps=8, learning_rate=0.05, seed=4)
+    np.testing.assert_allclose(compiled, eager, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_our_adam_matches_keras_adam(model):
+    steps, learning_rate, seed = 6, 0.05, 5
+    start = training.initial_params(model, seed, init_scale=1.0, bias_init=0.1)
+    variables = {name: tf.Variable(value) for name, value in start.items()}
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            logits = training.forward(model, variables, tf.constant(0))
+            loss = training.loss_from_logits(logits, tf.constant(0))
+        grads = tape.gradient(loss, list(variables.values()))
+        optimizer.apply_gradients(zip(grads, variables.values()))
+    ours = helpers.train(
+        model, steps=steps, learning_rate=learning_rate, seed=seed, bias_init=0.1
+    )
+    for name, variable in variables.items():
+        np.testing.assert_allclose(ours.params[name], variable.numpy(), atol=1e-5)
+    # the weights moved: the comparison is not between two copies of the start
+    assert not np.allclose(ours.params["bias" if model != "mlp" else "output/bias"], 0.1)
+
+
+@given(
+    hnp.arrays(
+        np.float64,
+        st.integers(1, 5),
+        elements=st.floats(-3, 3).filter(lambda value: abs(value) > 1e-3),
+    )
+)
+@settings(max_examples=30, deadline=None)
+def test_custom_square_gradient_matches_finite_differences(point):
+    def objective(z):
+        # a non-linear use of square, so that d/dz = cos(z) z² + sin(z) 2z
+        return tf.reduce_sum(tf.sin(z) * training.square(z))
+
+    z = tf.constant(point)
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        value = objective(z)
+    np.testing.assert_allclose(
+        tape.gradient(value, z).numpy(),
+        helpers.numeric_gradient(objective, point),
+        rtol=1e-6,
+        atol=1e-8,
+    )
+
+
+@given(st.floats(1e-4, 0.5), st.integers(0, 1000))
+@TRAIN_SETTINGS
+def test_adam_first_step_moves_every_weight_by_the_learning_rate(learning_rate, seed):
+    # after one step m_hat = g and v_hat = g^2, so the step is lr * g / |g|
+    start = training.initial_params("linear", seed, init_scale=1.0, bias_init=0.0)
+    result = helpers.train("linear", steps=1, learning_rate=learning_rate, seed=seed)
+    for name, value in start.items():
+        moved = np.abs(result.params[name] - value.numpy())
+        np.testing.assert_allclose(moved, learning_rate, rtol=1e-3)
+
+
+def test_naive_loss_turns_nan_where_the_stable_loss_trains():
+    naive = helpers.train("custom_square", init_scale=10.0, loss="naive").losses
+    stable = helpers.train("custom_square", init_scale=10.0).losses
+    assert np.isnan(naive).all()
+    assert np.isfinite(stable).all() and stable[-1] < 1e-3
+
+
+def test_softmax_twice_never_goes_below_its_floor():
+    losses = helpers.train("linear", learning_rate=1.0, loss="softmax_twice").losses
+    assert losses.min() >= SOFTMAX_TWICE_FLOOR - 1e-5
+    np.testing.assert_allclose(losses[-1], SOFTMAX_TWICE_FLOOR, atol=1e-3)
+
+
+@given(hnp.arrays(np.float64, 6, elements=st.floats(-1e9, 1e9) | st.just(np.nan)))
+def test_log_plottable_clips_to_the_axis_and_keeps_nan(values):
+    plotted = log_plottable(values)
+    np.testing.assert_array_equal(np.isnan(plotted), np.isnan(values))
+    finite = plotted[~np.isnan(plotted)]
+    assert np.all((finite >= FLOOR) & (finite <= 1e5))
+
+
+@given(hnp.arrays(np.bool_, st.integers(1, 30)))
+def test_settled_step_is_where_the_mask_holds_to_the_end(mask):
+    step = settled_step(mask)
+    if step is None:
+        assert not mask[-1]
+    else:
+        assert mask[step:].all() and (step == 0 or not mask[step - 1])
+
+
+def test_status_explains_nan_and_exact_zero():
+    nan_run = helpers.train("custom_square", learning_rate=1.0, loss="naive")
+    assert "NaN" in describe_run(nan_run, "naive")
+    assert "stable" in describe_run(nan_run, "naive")
+    saturated = helpers.train("linear", learning_rate=10.0)
+    assert "exactly 0 from step 1 on" in describe_run(saturated, "stable")
+    assert "NaN" not in describe_run(saturated, "stable")
+    # the gradient vanishes at steps 3-5, yet Adam's momentum moves on: the loss rises
+    rebound = helpers.train("mlp", steps=7, learning_rate=10.0, init_scale=100.0)
+    assert "touched exactly 0 at step 3, then rose" in describe_run(rebound, "stable")
+    settled = helpers.train("mlp", steps=40, learning_rate=10.0, init_scale=100.0)
+    assert "exactly 0 from step 8 on" in describe_run(settled, "stable")
+
+
+# every control, at its extremes and in between
+CONTROL_MOVES = [
+    ("steps", 5000),
+    ("steps", 10),
+    ("learning rate", 10.0),
+    ("learning rate", 1e-4),
+    ("steps", 2000),
+    ("model", "mlp"),
+    ("activation", "tanh"),
+    ("activation", "linear"),
+    ("init scale", 100.0),
+    ("loss", "naive"),
+    ("loss", "softmax_twice"),
+    ("init scale", 0.1),
+    ("model", "custom_square"),
+]
+
+
+def test_explorer_answers_every_control_without_error():
+    explorer = training_explorer()
+    controls = {control.description: control for control in explorer.controls}
+    assert {name for name, _ in CONTROL_MOVES} == set(controls)
+    for name, value in CONTROL_MOVES:
+        before_png, before_status = explorer.view.png(), explorer.status.value
+        controls[name].value = value
+        assert not explorer.errors.outputs, (name, value, explorer.errors.outputs)
+        assert explorer.view.png() != before_png, (name, value)
+        assert explorer.status.value != before_status, (name, value)
+    assert controls["activation"].disabled  # custom_square has no hidden layer
+
+
+def test_explorer_shows_nan_at_the_extremes():
+    explorer = training_explorer()
+    controls = {control.description: control for control in explorer.controls}
+    controls["model"].value = "custom_square"
+    controls["loss"].value = "naive"
+    controls["init scale"].value = 100.0
+    controls["learning rate"].value = 10.0
+    assert not explorer.errors.outputs
+    assert "contains NaN" in explorer.status.value
+
+
+def test_explorer_never_retraces():
+    explorer = training_explorer()
+    controls = {control.description: control for control in explorer.controls}
+    for model in MODELS:
+        controls["model"].value = model
+    before = dict(training.trace_counts)
+    for name, value in CONTROL_MOVES:
+        controls[name].value = value
+    assert dict(training.trace_counts) == before
+
+
+def test_check_adam_first_step():
+    assert exercises.check_adam_first_step(0.05)
+    wrong = exercises.check_adam_first_step(50.0)  # 1000 x the learning rate
+    assert not wrong and wrong.hint
+    assert not exercises.check_adam_first_step(...)
+
+
+def test_check_nan_learning_rate():
+    assert exercises.check_nan_learning_rate(1.0)
+    for answer in (0.01, -1.0, ..., "fast"):
+        feedback = exercises.check_nan_learning_rate(answer)
+        assert not feedback and feedback.hint, answer
+
+
+def test_check_softmax_twice_floor():
+    assert exercises.check_softmax_twice_floor(1.4612)
+    assert not exercises.check_softmax_twice_floor(SOFTMAX_TWICE_FLOOR)  # 3 classes
+    wrong = exercises.check_softmax_twice_floor(0.0)
+    assert not wrong and wrong.hint
