@@ -1,0 +1,132 @@
+"""Lesson 06: softplus three ways, the explorer, the plots and the exercise checks."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.figure import Figure
+
+import helpers
+from helpers.exercises import check_clip_ste, check_cube
+from helpers.plots.custom_gradients import draw_gradient_bars, update_gradient_bars
+from helpers.widgets import custom_gradients as lesson
+
+finite_x = st.floats(-80.0, 80.0, allow_nan=False).filter(lambda x: abs(x) > 1e-3)
+
+
+@settings(max_examples=25, deadline=None)
+@given(finite_x)
+def test_custom_softplus_matches_tensorflow_value_and_sigmoid_gradient(x):
+    grads = lesson.softplus_gradients([x])
+    value = lesson.softplus_custom(tf.constant([x])).numpy()
+    np.testing.assert_allclose(value, tf.nn.softplus([x]).numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(grads["custom"], tf.sigmoid([x]).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(grads["custom"], grads["numeric"], rtol=1e-4, atol=1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(finite_x)
+def test_stable_formula_gradient_is_right_away_from_zero(x):
+    grads = lesson.softplus_gradients([x])
+    np.testing.assert_allclose(grads["stable"], grads["numeric"], rtol=1e-4, atol=1e-6)
+
+
+def test_stable_formula_gradient_is_wrong_at_exactly_zero():
+    grads = lesson.softplus_gradients([0.0])
+    assert grads["stable"][0] == 0.0
+    assert grads["custom"][0] == 0.5
+    np.testing.assert_allclose(grads["numeric"], [0.5], rtol=1e-6)
+
+
+def test_naive_gradient_underflows_to_zero_then_overflows_to_nan_in_float32():
+    grads = lesson.softplus_gradients([10.0, 88.0, 100.0])["naive"]
+    np.testing.assert_allclose(grads[0], 1.0, rtol=1e-4)
+    assert grads[1] == 0.0 and np.isnan(grads[2])
+    np.testing.assert_allclose(
+        lesson.softplus_gradients([88.0, 100.0], "float64")["naive"], 1.0
+    )
+
+
+def test_numeric_gradient_is_the_public_helper():
+    inputs = np.array([-3.0, 0.5, 2.0])
+    expected = helpers.numeric_gradient(
+        lambda v: tf.reduce_sum(lesson.softplus_stable(v)), inputs
+    )
+    np.testing.assert_allclose(lesson.softplus_gradients(inputs)["numeric"], expected)
+
+
+def test_gradient_bars_show_nan_at_zero_with_a_label():
+    ax = Figure().subplots()
+    artists = draw_gradient_bars(ax, lesson.NAMES)
+    update_gradient_bars(artists, [np.nan, 0.25, np.inf, 1.0])
+    heights = [bar.get_height() for bar in artists["bars"]]
+    assert heights == [0.0, 0.25, 0.0, 1.0]
+    assert [label.get_text() for label in artists["labels"]] == [
+        "NaN",
+        "0.25",
+        "inf",
+        "1",
+    ]
+
+
+@pytest.fixture(scope="module")
+def explorer():
+    return lesson.softplus_explorer()
+
+
+# (control index, value), in order: x to both ends and to 0, then each dtype
+EXPLORER_MOVES = [
+    (0, -100.0),
+    (0, 100.0),
+    (0, 0.0),
+    (0, 88.0),
+    (1, "float64"),
+    (0, 100.0),
+    (1, "float32"),
+    (0, -0.5),
+]
+
+
+def test_explorer_moves_at_every_extreme_without_error(explorer):
+    for control, value in EXPLORER_MOVES:
+        before = explorer.view.png()
+        explorer.controls[control].value = value
+        assert explorer.errors.outputs == (), (control, value)
+        assert "raised" not in explorer.status.value
+        assert explorer.view.png() != before, (control, value)
+
+
+def test_explorer_says_why_the_naive_gradient_is_nan(explorer):
+    explorer.controls[1].value = "float32"
+    explorer.controls[0].value = 100.0
+    assert "NaN" in explorer.status.value and "0 · inf" in explorer.status.value
+    explorer.controls[0].value = 0.0
+    assert "softplus'(0) = 0.5" in explorer.status.value
+
+
+def test_check_cube():
+    @tf.custom_gradient
+    def cube(x):
+        return x * x * x, lambda upstream: upstream * 3.0 * x * x
+
+    @tf.custom_gradient
+    def cube_without_upstream(x):
+        return x * x * x, lambda upstream: 3.0 * x * x
+
+    assert check_cube(cube)
+    feedback = check_cube(cube_without_upstream)
+    assert not feedback and "upstream" in feedback.message and feedback.hint
+    assert not check_cube(...)
+    assert not check_cube(tf.square).correct
+
+
+def test_check_clip_ste():
+    @tf.custom_gradient
+    def clip_ste(x):
+        return tf.clip_by_value(x, -1.0, 1.0), lambda upstream: upstream
+
+    assert check_clip_ste(clip_ste)
+    feedback = check_clip_ste(lambda x: tf.clip_by_value(x, -1.0, 1.0))
+    assert not feedback and "own gradient" in feedback.message and feedback.hint
+    assert not check_clip_ste(...)
