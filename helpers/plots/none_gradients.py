@@ -1,0 +1,82 @@
+"""Lesson 08: gradients per source as bars, where None is drawn apart from zero."""
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+NONE_STYLE = {"fill": False, "hatch": "///", "edgecolor": "#888888"}
+VALUE_STYLE = {
+    "fill": True,
+    "hatch": None,
+    "facecolor": "#4C72B0",
+    "edgecolor": "#4C72B0",
+}
+
+
+def draw_gradient_bars(ax, source_names, ylim, title="gradient per source"):
+    """One bar per source on fixed axes; returns (bars, labels) to update (lesson 08)."""
+    positions = np.arange(len(source_names))
+    bars = ax.bar(positions, np.zeros(len(source_names)), width=0.6, color="#4C72B0")
+    labels = [ax.text(x, 0.0, "", ha="center", va="bottom") for x in positions]
+    ax.axhline(0.0, color="black", linewidth=0.8)
+    ax.set_xticks(positions, source_names)
+    ax.set_xlim(-0.7, len(source_names) - 0.3)
+    ax.set_ylim(*ylim)
+    ax.set_ylabel("d loss / d source")
+    ax.set_title(title)
+    return bars, labels
+
+
+def update_gradient_bars(bars, labels, grads, none_height):
+    """A number sets a bar's height; None draws an empty hatched bar (lesson 08).
+
+    `grads` holds a float (inf and NaN allowed: drawn at 0, labelled) or None per bar.
+    """
+    offset = 0.02 * none_height
+    for bar, label, grad in zip(bars, labels, grads):
+        if grad is None:
+            bar.update(NONE_STYLE)
+            bar.set_height(none_height)
+            label.set_text("None")
+            label.set_y(none_height + offset)
+            continue
+        finite = bool(np.isfinite(grad))
+        height = float(grad) if finite else 0.0
+        bar.update(VALUE_STYLE)
+        bar.set_height(height)
+        label.set_text(_number_text(grad))
+        label.set_y(max(height, 0.0) + offset)
+
+
+def draw_code_panel(ax, title="the program"):
+    """An image on empty axes that will show the program's source (lesson 08)."""
+    ax.set_axis_off()
+    ax.set_title(title, loc="left")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    blank = np.zeros((2, 2, 4))
+    return ax.imshow(blank, extent=(0, 1, 0, 1), aspect="auto", interpolation="nearest")
+
+
+def render_code(code, width_px, height_px, dpi):
+    """The code as monospaced text in an RGBA array of this size (lesson 08)."""
+    # drawn once per program: blitting pixels is much faster than drawing text
+    figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    canvas = FigureCanvasAgg(figure)
+    figure.text(0.0, 1.0, code, family="monospace", fontsize=9, va="top", ha="left")
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def update_code_panel(image, code_pixels):
+    """Show pre-rendered code (from render_code) in the code panel (lesson 08)."""
+    image.set_data(code_pixels)
+
+
+def _number_text(value):
+    value = float(value)
+    if np.isnan(value):
+        return "NaN"
+    if np.isinf(value):
+        return "+inf" if value > 0 else "-inf"
+    return "0" if value == 0 else f"{value:.3g}"
