@@ -9,7 +9,9 @@ import os
 # TensorFlow's C++ INFO and WARNING lines are noise in a lesson; errors still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from helpers.doctor import diagnose
 from helpers.gradcheck import compare, numeric_gradient
+from helpers.setup import environment_report, seed_everything
 from helpers.softmax import (
     cross_entropy_naive,
     cross_entropy_stable,
@@ -19,16 +21,16 @@ from helpers.softmax import (
     softmax_naive,
     softmax_stable,
 )
-from helpers.setup import environment_report, seed_everything
 from helpers.training import train
 
 __all__ = [
     "compare",
     "cross_entropy_naive",
     "cross_entropy_stable",
+    "diagnose",
+    "environment_report",
     "log_softmax_naive",
     "log_softmax_stable",
-    "environment_report",
     "numeric_gradient",
     "seed_everything",
     "softmax_jacobian",
@@ -37,4 +39,5 @@ __all__ = [
     "train",
 ]
 
-from helpers import exercises, plots, widgets  # noqa: E402  (import order: math first)
+# The drawing and teaching subpackages load after the math they use.
+from helpers import exercises, plots, widgets  # noqa: F401

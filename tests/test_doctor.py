@@ -1,0 +1,555 @@
+"""helpers.diagnose: every cause on at least two differently shaped broken programs.
+
+Each program was run in TensorFlow 2.21 first; the expected status is what the default
+tape really gives (None, exact or vanishing zeros, NaN), the expected cause is why.
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import helpers
+from helpers.doctor import CAUSES, STATUSES, diagnose
+
+keras.utils.set_random_seed(0)
+INPUTS = tf.constant(np.random.default_rng(0).normal(size=(8, 3)), tf.float32)
+LABELS = tf.one_hot([0, 1, 2, 0, 1, 2, 0, 1], 3)
+CROSS_ENTROPY = keras.losses.CategoricalCrossentropy(from_logits=True)
+
+
+def mlp(activation="tanh", bias=0.0, output=None):
+    """A built 3 -> 4 -> 3 Dense model; `bias` initialises the hidden layer's bias.
+
+    tanh by default: no unit can die, whatever the random initial weights.
+    """
+    return keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(
+                4,
+                activation=activation,
+                bias_initializer=keras.initializers.Constant(bias),
+            ),
+            keras.layers.Dense(3, activation=output),
+        ]
+    )
+
+
+def only(report):
+    """The single finding of a one-source report, as (status, cause)."""
+    assert len(report) == 1
+    return report[0].status, report[0].cause
+
+
+def weights():
+    """A small float variable with no zero entry."""
+    return tf.Variable([1.0, 2.0, -0.5], name="w")
+
+
+def points():
+    """A variable with a negative, a zero and a positive entry (the where/log cases)."""
+    return tf.Variable([-1.0, 0.0, 4.0], name="x")
+
+
+# --------------------------------------------------------------------------- ok
+
+
+def test_a_healthy_program_is_ok_with_no_cause():
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(w**2), w)
+    assert only(report) == ("ok", None) and report.ok
+    np.testing.assert_allclose(report[0].gradient, [2.0, 4.0, -1.0])
+
+
+def test_a_healthy_keras_model_is_ok_for_every_variable():
+    model = mlp()
+    report = diagnose(
+        lambda: CROSS_ENTROPY(LABELS, model(INPUTS)), model.trainable_variables
+    )
+    assert [f.status for f in report] == ["ok"] * 4
+    assert all(f.cause is None for f in report)
+
+
+def test_frozen_layer_weights_passed_explicitly_still_get_gradients():
+    # Keras 3: a frozen layer's variables leave trainable_variables, yet the tape
+    # differentiates them when they are passed explicitly
+    model = mlp()
+    model.trainable = False
+    report = diagnose(lambda: CROSS_ENTROPY(LABELS, model(INPUTS)), model.weights)
+    assert [f.status for f in report] == ["ok"] * 4
+
+
+# --------------------------------------------------------------------------- None
+
+
+def test_not_watched_plain_tensor():
+    x = tf.constant([1.0, 2.0])
+    assert only(diagnose(lambda: tf.reduce_sum(x**2), x)) == ("none", "not_watched")
+
+
+def test_not_watched_model_input_beside_watched_weights():
+    model = mlp()
+    report = diagnose(
+        lambda: CROSS_ENTROPY(LABELS, model(INPUTS)),
+        {"inputs": INPUTS, "kernel": model.layers[0].kernel},
+    )
+    assert (report["inputs"].status, report["inputs"].cause) == ("none", "not_watched")
+    assert report["kernel"].status == "ok"
+
+
+def test_not_trainable_tf_variable():
+    w = tf.Variable([1.0, 2.0], trainable=False)
+    assert only(diagnose(lambda: tf.reduce_sum(w * 3.0), w)) == ("none", "not_trainable")
+
+
+def test_not_trainable_keras_variable_and_batchnorm_moving_mean():
+    scale = keras.Variable(2.0, trainable=False)
+    assert only(diagnose(lambda: scale * 3.0, scale)) == ("none", "not_trainable")
+    norm = keras.layers.BatchNormalization()
+    norm.build((None, 3))
+    report = diagnose(
+        lambda: tf.reduce_sum(norm(INPUTS, training=False) ** 2),
+        [norm.moving_mean, norm.gamma],
+    )
+    assert [(f.status, f.cause) for f in report] == [
+        ("none", "not_trainable"),
+        ("ok", None),
+    ]
+
+
+@pytest.mark.parametrize("variables", [[], ()])
+def test_no_variables_for_an_empty_list(variables):
+    assert only(diagnose(lambda: tf.constant(1.0), variables)) == ("none", "no_variables")
+
+
+def test_no_variables_for_a_frozen_or_unbuilt_model():
+    frozen = mlp()
+    frozen.trainable = False
+    assert frozen.trainable_variables == []
+    report = diagnose(
+        lambda: CROSS_ENTROPY(LABELS, frozen(INPUTS)), frozen.trainable_variables
+    )
+    assert only(report) == ("none", "no_variables")
+    unbuilt = keras.Sequential([keras.layers.Dense(2)])
+    assert only(
+        diagnose(lambda: tf.reduce_sum(unbuilt(INPUTS)), unbuilt.trainable_variables)
+    ) == ("none", "no_variables")
+
+
+def test_left_tensorflow_through_numpy_inside_a_tf_loss():
+    w = weights()
+    # tape.gradient gives None: the loss is a new constant made from w's NumPy value
+    report = diagnose(lambda: tf.reduce_sum(w.numpy() ** 2), w)
+    assert only(report) == ("none", "left_tensorflow")
+    assert "numpy" in report[0].explanation
+
+
+@pytest.mark.parametrize(
+    "loss_fn",
+    [
+        lambda w: np.sum(w.numpy() ** 2),  # a NumPy scalar: tape.gradient raises
+        lambda w: np.square(w),  # a NumPy array
+        lambda w: float(w[0]) * 2.0,  # a Python float
+    ],
+)
+def test_left_tensorflow_when_the_loss_itself_is_numpy_or_python(loss_fn):
+    w = weights()
+    report = diagnose(lambda: loss_fn(w), w)
+    assert only(report) == ("none", "left_tensorflow")
+    assert "not a tensor" in report[0].explanation
+
+
+def test_left_tensorflow_through_a_keras_model_output():
+    model = mlp()
+    report = diagnose(
+        lambda: CROSS_ENTROPY(LABELS, model(INPUTS).numpy()),
+        model.trainable_variables[:2],
+    )
+    assert [(f.status, f.cause) for f in report] == [("none", "left_tensorflow")] * 2
+
+
+# TensorFlow's own np.array(tensor) call inside numpy_function warns under NumPy 2
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+def test_left_tensorflow_through_numpy_function():
+    w = weights()
+    report = diagnose(
+        lambda: tf.reduce_sum(tf.numpy_function(np.square, [w], tf.float32)), w
+    )
+    assert only(report) == ("none", "left_tensorflow")
+
+
+def test_stop_gradient_on_a_bare_variable():
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(tf.stop_gradient(w) * 3.0), w)
+    assert only(report) == ("none", "stop_gradient")
+
+
+def test_stop_gradient_between_two_layers():
+    model = mlp()
+    hidden, head = model.layers
+
+    def loss():
+        return CROSS_ENTROPY(LABELS, head(tf.stop_gradient(hidden(INPUTS))))
+
+    report = diagnose(loss, model.trainable_variables)
+    assert [(f.status, f.cause) for f in report] == (
+        [("none", "stop_gradient")] * 2 + [("ok", None)] * 2
+    )
+
+
+def test_integer_dtype_variable():
+    counts = tf.Variable([1, 2, 3])
+    report = diagnose(lambda: tf.reduce_sum(tf.cast(counts, tf.float32)), counts)
+    assert only(report) == ("none", "integer_dtype")
+
+
+def test_integer_dtype_cast_of_a_model_output():
+    model = mlp()
+
+    def loss():
+        rounded = tf.cast(tf.cast(model(INPUTS) * 10.0, tf.int32), tf.float32)
+        return CROSS_ENTROPY(LABELS, rounded)
+
+    report = diagnose(loss, model.layers[0].kernel)
+    assert only(report) == ("none", "integer_dtype")
+    assert "int32" in report[0].explanation
+
+
+@pytest.mark.parametrize(
+    "step", [tf.round, tf.floor, lambda v: tf.cast(v > 1.5, tf.float32)]
+)
+def test_non_differentiable_op_gives_none(step):
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(step(w)), w)
+    assert only(report) == ("none", "non_differentiable_op")
+
+
+def test_non_differentiable_op_argmax_accuracy_of_a_model():
+    model = mlp()
+
+    def accuracy():
+        hits = tf.argmax(model(INPUTS), -1) == tf.argmax(LABELS, -1)
+        return tf.reduce_mean(tf.cast(hits, tf.float32))
+
+    report = diagnose(accuracy, model.layers[0].kernel)
+    assert only(report) == ("none", "non_differentiable_op")
+    assert "ArgMax" in report[0].explanation
+
+
+def test_non_differentiable_op_sign_gives_zeros():
+    w = weights()
+    assert only(diagnose(lambda: tf.reduce_sum(tf.sign(w)), w)) == (
+        "zero",
+        "non_differentiable_op",
+    )
+
+
+def test_unused_variable():
+    w, x = weights(), points()
+    assert only(diagnose(lambda: tf.reduce_sum(w**2), x)) == ("none", "unused")
+
+
+def test_unused_layer_of_a_model():
+    model = mlp()
+    hidden, head = model.layers
+    report = diagnose(lambda: tf.reduce_sum(hidden(INPUTS) ** 2), [head.kernel])
+    assert only(report) == ("none", "unused")
+
+
+def test_diagnose_restores_the_variables_it_perturbs():
+    w = weights()
+    before = w.numpy().copy()
+    diagnose(lambda: tf.reduce_sum(w.numpy() ** 2), [w, points()])
+    np.testing.assert_array_equal(w.numpy(), before)
+
+
+# --------------------------------------------------------------------------- zero
+
+
+def test_dead_relu_on_a_bare_variable():
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(tf.nn.relu(w - 5.0)), w)
+    assert only(report) == ("zero", "dead_relu")
+
+
+def test_dead_relu_in_a_dense_layer_with_a_very_negative_bias():
+    model = mlp(activation="relu", bias=-100.0)
+    report = diagnose(
+        lambda: CROSS_ENTROPY(LABELS, model(INPUTS)), model.trainable_variables
+    )
+    # the hidden kernel and bias get zeros from the dead units; the head's kernel
+    # multiplies their all-zero outputs; the head's bias still learns
+    assert [(f.status, f.cause) for f in report] == (
+        [("zero", "dead_relu")] * 3 + [("ok", None)]
+    )
+
+
+def test_relu_written_as_maximum_and_a_clip():
+    x = points()
+    report = diagnose(lambda: tf.reduce_sum(tf.maximum(x - 1.0, 0.0)), x)
+    assert only(report) == ("partly_zero", "dead_relu")
+    report = diagnose(lambda: tf.reduce_sum(tf.clip_by_value(x, 5.0, 6.0)), x)
+    assert only(report) == ("zero", "where_masked")
+
+
+def test_partly_dead_relu():
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(tf.nn.relu(w - 1.5)), w)
+    assert only(report) == ("partly_zero", "dead_relu")
+    assert report[0].explanation.startswith("2 of 3 elements are zero")
+
+
+def test_saturated_sigmoid_and_tanh():
+    w = weights()
+    for activation in (tf.sigmoid, tf.tanh):
+        report = diagnose(lambda act=activation: tf.reduce_sum(act(w * 40.0)), w)
+        assert only(report) == ("zero", "saturation")
+
+
+def test_saturated_sigmoid_layer():
+    model = mlp(activation="sigmoid", bias=50.0)
+    report = diagnose(
+        lambda: CROSS_ENTROPY(LABELS, model(INPUTS)), model.layers[0].trainable_variables
+    )
+    assert [(f.status, f.cause) for f in report] == [("zero", "saturation")] * 2
+
+
+def test_saturated_stable_cross_entropy_gives_zero():
+    logits = tf.Variable([[1000.0, 0.0, -1000.0]])
+    labels = tf.constant([[1.0, 0.0, 0.0]])
+    report = diagnose(lambda: helpers.cross_entropy_stable(labels, logits), logits)
+    assert only(report) == ("zero", "saturation")
+
+
+def test_where_masked_everywhere_and_partly():
+    w, x = weights(), points()
+    assert only(diagnose(lambda: tf.reduce_sum(tf.where(w > 5.0, w**2, 0.0)), w)) == (
+        "zero",
+        "where_masked",
+    )
+    # sqrt in the unselected branch gives no NaN in TF 2.21: [0, 0, 0.25]
+    report = diagnose(lambda: tf.reduce_sum(tf.where(x > 0, tf.sqrt(x), 0.0)), x)
+    assert only(report) == ("partly_zero", "where_masked")
+    np.testing.assert_allclose(report[0].gradient, [0.0, 0.0, 0.25])
+
+
+def test_where_masked_model_output():
+    model = mlp()
+
+    def loss():
+        logits = model(INPUTS)
+        return tf.reduce_sum(tf.where(logits > 100.0, logits, 0.0))
+
+    report = diagnose(loss, model.layers[1].kernel)
+    assert only(report) == ("zero", "where_masked")
+
+
+def test_softmax_sum_when_the_target_is_the_probabilities():
+    logits = tf.Variable([1.0, 2.0, 3.0])
+    for loss_fn in (
+        lambda: tf.nn.softmax(logits),
+        lambda: tf.reduce_sum(tf.nn.softmax(logits)),
+    ):
+        report = diagnose(loss_fn, logits)
+        assert only(report) == ("zero", "softmax_sum")
+        np.testing.assert_array_equal(report[0].gradient, 0.0)
+
+
+def test_softmax_sum_of_a_softmax_model():
+    model = mlp(output="softmax")
+    report = diagnose(lambda: model(INPUTS), model.trainable_variables)
+    # through a matmul the exact zero is rounding noise of about 1e-7
+    assert [(f.status, f.cause) for f in report] == [("zero", "softmax_sum")] * 4
+
+
+def test_a_zero_input_feature_leaves_weights_unused():
+    kernel = tf.Variable([[1.0], [2.0]])
+    features = tf.constant([[0.0, 3.0]])
+    report = diagnose(lambda: tf.reduce_sum(features @ kernel), kernel)
+    assert only(report) == ("partly_zero", "unused")
+
+
+# --------------------------------------------------------------------------- NaN
+
+
+@pytest.mark.parametrize(
+    "branch", [tf.math.log, lambda v: 1.0 / v, lambda v: tf.pow(v, 0.5)]
+)
+def test_nan_from_unselected_branch(branch):
+    x = points()
+    report = diagnose(lambda: tf.reduce_sum(tf.where(x > 0, branch(x), 0.0)), x)
+    assert only(report) == ("nan", "nan_from_unselected_branch")
+    assert np.isnan(report[0].gradient[1]) and np.isfinite(report[0].gradient[2])
+
+
+def test_nan_from_unselected_branch_after_a_layer():
+    model = mlp()
+
+    def loss():
+        logits = model(INPUTS)
+        # pow(z, 0.5) is NaN for z < 0, and its slope there too: [nan, nan, 0.25]
+        return tf.reduce_sum(tf.where(logits > 0, tf.pow(logits, 0.5), 0.0))
+
+    report = diagnose(loss, model.layers[1].bias)
+    assert only(report) == ("nan", "nan_from_unselected_branch")
+
+
+@pytest.mark.parametrize(
+    "cross_entropy",
+    [
+        lambda y, z: -tf.reduce_sum(y * tf.math.log(tf.nn.softmax(z))),
+        helpers.cross_entropy_naive,
+    ],
+)
+def test_naive_cross_entropy_at_extreme_logits_is_nan_from_saturation(cross_entropy):
+    logits = tf.Variable([[1000.0, 0.0, -1000.0]])
+    labels = tf.constant([[1.0, 0.0, 0.0]])
+    report = diagnose(lambda: cross_entropy(labels, logits), logits)
+    assert only(report) == ("nan", "saturation")
+
+
+def test_nan_from_a_singular_op_without_where():
+    x = points()
+    report = diagnose(lambda: tf.reduce_sum(tf.math.log(x)), x)
+    assert only(report) == ("nan", "non_differentiable_op")
+
+
+def test_an_integer_or_boolean_loss_is_blocked_where_it_was_made():
+    w = weights()
+    assert only(diagnose(lambda: tf.argmax(w), w)) == ("none", "non_differentiable_op")
+    assert only(diagnose(lambda: tf.cast(w, tf.int32), w)) == ("none", "integer_dtype")
+
+
+# --------------------------------------------------------------------------- broken
+
+
+def test_python_control_flow_is_diagnosed_without_the_graph():
+    w = weights()
+
+    def loss():
+        if tf.reduce_sum(w) > 100.0:  # a Python bool of a tensor: cannot be traced
+            return tf.reduce_sum(w)
+        return tf.reduce_sum(tf.nn.relu(w - 10.0))
+
+    finding = diagnose(loss, w)[0]
+    assert finding.status == "zero" and "could not trace" in finding.explanation
+
+
+def test_ops_inside_a_switch_case_are_not_opened_and_the_finding_says_so():
+    w = weights()
+
+    def loss():
+        branches = [lambda: tf.nn.relu(w - 10.0), lambda: w]
+        return tf.reduce_sum(tf.switch_case(tf.constant(0), branches))
+
+    finding = diagnose(loss, w)[0]
+    assert finding.status == "zero" and "does not open" in finding.explanation
+
+
+def test_diagnose_prints_nothing(capfd):
+    x = points()
+    diagnose(lambda: tf.reduce_sum(tf.where(x > 0, tf.math.log(x), 0.0)), x)
+    diagnose(lambda: tf.reduce_sum(x.numpy()), x)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_raising_loss_fn_is_a_finding_quoting_the_error():
+    w = weights()
+
+    def broken():
+        raise ValueError("shapes (3,) and (4,) are incompatible")
+
+    report = diagnose(broken, [w, points()])
+    assert [(f.status, f.cause) for f in report] == [("none", "left_tensorflow")] * 2
+    assert "ValueError: shapes (3,) and (4,) are incompatible" in report[0].explanation
+
+
+def test_a_loss_fn_failing_on_an_integer_tensor_is_integer_dtype():
+    w, counts = weights(), tf.constant([1, 2, 3])
+    report = diagnose(lambda: tf.reduce_sum(w * counts), w)
+    assert only(report) == ("none", "integer_dtype")
+
+
+def test_a_loss_fn_returning_none():
+    w = weights()
+    report = diagnose(lambda: None, w)
+    assert only(report) == ("none", "left_tensorflow")
+    assert "None" in report[0].explanation
+
+
+@pytest.mark.parametrize(
+    "loss_fn, variables, words",
+    [
+        ("loss", [tf.Variable(1.0)], "callable"),
+        (lambda w: w, [tf.Variable(1.0)], "no arguments"),
+        (lambda: tf.constant(1.0), "w", "tf.Variable"),
+        (lambda: tf.constant(1.0), 3, "tf.Variable"),
+        (lambda: tf.constant(1.0), [np.ones(2)], "tf.Variable"),
+        (lambda: tf.constant(1.0), None, "tf.Variable"),
+        (lambda: tf.constant(1.0), keras.layers.Dense(2), "trainable_variables"),
+    ],
+)
+def test_bad_arguments_raise_type_error_saying_what_to_pass(loss_fn, variables, words):
+    with pytest.raises(TypeError, match=words):
+        diagnose(loss_fn, variables)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def test_report_text_and_html_forms():
+    w, x = weights(), tf.constant([1.0, 2.0])
+    report = diagnose(lambda: tf.reduce_sum(w**2) + tf.reduce_sum(x), {"w": w, "x": x})
+    text = str(report)
+    assert text == repr(report)
+    assert text.splitlines()[0].split() == ["source", "status", "cause"]
+    assert "x       none    not_watched" in text and "fix: Call tape.watch(x)" in text
+    html = report._repr_html_()
+    assert html.startswith("<table>") and html.count("<tr>") == 3
+    assert "<code>not_watched</code>" in html and "0x" not in text + html
+
+
+def test_report_vocabulary_and_lookup():
+    x = points()
+    report = diagnose(lambda: tf.reduce_sum(tf.where(x > 0, x, 0.0)), [x, x])
+    assert [f.name for f in report] == ["x", "x_1"]
+    for finding in report:
+        assert finding.status in STATUSES and finding.cause in CAUSES
+        assert finding.explanation.endswith(".") and finding.fix.endswith(".")
+    with pytest.raises(KeyError, match="x, x_1"):
+        report["y"]
+    assert helpers.diagnose is diagnose
+
+
+vectors = hnp.arrays(
+    np.float32,
+    st.integers(1, 6),
+    elements=st.floats(-4, 4, width=32).filter(lambda v: abs(v) > 0.01),
+)
+
+
+@settings(max_examples=8, deadline=None)
+@given(vectors)
+def test_relu_status_follows_the_signs_of_the_pre_activations(values):
+    w = tf.Variable(values)
+    finding = diagnose(lambda: tf.reduce_sum(tf.nn.relu(w)), w)[0]
+    alive = values > 0
+    expected = "ok" if alive.all() else "zero" if not alive.any() else "partly_zero"
+    assert finding.status == expected
+    assert finding.cause == (None if expected == "ok" else "dead_relu")
+    np.testing.assert_array_equal(finding.gradient, alive.astype(np.float32))
+
+
+@settings(max_examples=8, deadline=None)
+@given(vectors)
+def test_softmax_sum_is_zero_for_any_logits_and_cross_entropy_is_not(values):
+    logits = tf.Variable(values)
+    assert diagnose(lambda: tf.nn.softmax(logits), logits)[0].cause == "softmax_sum"
+    labels = tf.one_hot(0, len(values))
+    finding = diagnose(lambda: helpers.cross_entropy_stable(labels, logits), logits)[0]
+    if len(values) > 1:
+        assert finding.status == "ok"
