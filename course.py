@@ -4,7 +4,8 @@ Needs only Python 3.10+. Creates .venv beside this file, installs the pinned
 requirements into it (again only when a requirements file changed), then:
   lab      opens lesson 00 in JupyterLab on 127.0.0.1 (Jupyter's token stays on)
   test     runs every test: helpers' unit tests, every lesson under nbval, browsers
-  execute  re-executes every lesson in place to regenerate its stored outputs
+  execute  writes the course map and lesson links, then re-executes every lesson
+           in place to regenerate its stored outputs
   bench    runs the benchmarks and prints their tables
 """
 
@@ -60,6 +61,7 @@ def main(argv):
     elif task == "test":
         run([BIN / "python", "-m", "pytest"], env=env)
     elif task == "execute":
+        run([BIN / "python", ROOT / "scripts" / "sync_navigation.py"], env=env)
         run([BIN / "python", ROOT / "scripts" / "execute_notebooks.py"], env=env)
     elif task == "bench":
         for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):

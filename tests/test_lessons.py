@@ -1,6 +1,8 @@
 """The stored lessons follow the skeleton and stay tidy (what nbval does not check)."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -9,7 +11,8 @@ import pytest
 import helpers
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-ALLOWED_TAGS = {"raises-exception", "nbval-ignore-output"}
+ALLOWED_TAGS = {"raises-exception", "nbval-ignore-output", "navigation", "course-map"}
+ROOT = Path(__file__).parent.parent
 
 
 def load(path):
@@ -23,6 +26,25 @@ def code_cells(notebook):
 def test_lessons_are_numbered_without_gaps():
     numbers = [int(path.name[:2]) for path in NOTEBOOKS]
     assert numbers == list(range(len(numbers))), numbers
+
+
+def test_map_and_navigation_match_the_lesson_list():
+    # The README's map, lesson 00's map and every lesson's last cell come from one list.
+    result = subprocess.run(
+        [sys.executable, "scripts/sync_navigation.py", "--check"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_lesson_ends_with_links_to_its_neighbours(path):
+    last = load(path).cells[-1]
+    assert "navigation" in last.metadata.get("tags", [])
+    index = NOTEBOOKS.index(path)
+    for neighbour in NOTEBOOKS[max(index - 1, 0):index + 2]:
+        if neighbour != path:
+            assert f"]({neighbour.name})" in last.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
