@@ -22,6 +22,8 @@ import warnings
 import browser_support as bs  # tests/ is on sys.path (pytest rootdir-relative import)
 import pytest
 
+pytestmark = pytest.mark.browser
+
 sync_api = pytest.importorskip("playwright.sync_api")
 
 LESSONS = bs.lessons()

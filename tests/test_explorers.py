@@ -36,7 +36,7 @@ def _labelled(options):
 
 
 def assert_no_error(explorer, what):
-    assert not explorer.errors.outputs, f"{what} raised:\n{explorer.errors.outputs}"
+    assert explorer.error is None, f"{what} raised:\n{explorer.error}"
 
 
 def test_there_are_explorers():

@@ -88,13 +88,13 @@ def test_explorer_moves_every_control_to_its_extremes_without_error():
             before = explorer.view.png()
             slider.value = value
             assert explorer.view.png() != before, (slider.description, value)
-            assert explorer.errors.outputs == ()
+            assert explorer.error is None
     for k in (1, 2, 0):
         before = explorer.view.png()
         dropdown.value = k
         assert explorer.view.png() != before
         assert f"row p{k}" in explorer.status.value
-        assert explorer.errors.outputs == ()
+        assert explorer.error is None
 
 
 def test_explorer_says_when_softmax_saturates():
@@ -103,7 +103,7 @@ def test_explorer_says_when_softmax_saturates():
     for slider, value in zip(sliders, (20.0, -20.0, -20.0)):
         slider.value = value
     assert "Saturated" in explorer.status.value
-    assert explorer.errors.outputs == ()
+    assert explorer.error is None
 
 
 @pytest.mark.parametrize(

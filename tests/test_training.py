@@ -234,7 +234,7 @@ def test_explorer_answers_every_control_without_error():
     for name, value in CONTROL_MOVES:
         before_png, before_status = explorer.view.png(), explorer.status.value
         controls[name].value = value
-        assert not explorer.errors.outputs, (name, value, explorer.errors.outputs)
+        assert explorer.error is None, (name, value, explorer.error)
         assert explorer.view.png() != before_png, (name, value)
         assert explorer.status.value != before_status, (name, value)
     assert controls["activation"].disabled  # custom_square has no hidden layer
@@ -247,7 +247,7 @@ def test_explorer_shows_nan_at_the_extremes():
     controls["loss"].value = "naive"
     controls["init scale"].value = 100.0
     controls["learning rate"].value = 10.0
-    assert not explorer.errors.outputs
+    assert explorer.error is None
     assert "contains NaN" in explorer.status.value
 
 

@@ -36,10 +36,10 @@ class FigureView:
             self._dynamic.append(artist)
         self._background = None
 
-    def redraw(self):
-        """Draw everything again (after limits or tick labels change), then show it."""
+    def invalidate(self):
+        """Mark the static background stale (limits or tick labels changed): the next
+        refresh draws the whole figure once instead of blitting."""
         self._background = None
-        self.refresh()
 
     def refresh(self):
         """Draw the animated artists over the static background and push the PNG."""
@@ -81,6 +81,8 @@ class Explorer(widgets.VBox):
         self._update = update
         self.status = widgets.HTML()
         self.errors = widgets.Output()
+        self.error = None  # the last update's traceback as text, or None
+
         header = widgets.HTML(f"<b>{html.escape(title)}</b>"
                               + (f"<br><i>{html.escape(question)}</i>" if question else ""))
         control_box = widgets.HBox(self.controls, layout=widgets.Layout(flex_flow="row wrap"))
@@ -98,14 +100,21 @@ class Explorer(widgets.VBox):
             status = self._update()
             self.view.refresh()
         except Exception:  # noqa: BLE001  shown to the learner, not hidden
-            self.errors.clear_output()
+            self._clear_error()
+            self.error = traceback.format_exc()
             with self.errors:
-                print(traceback.format_exc())
+                print(self.error)
             self.status.value = "<span style='color:#b00'>The update raised an error " \
                                 "(traceback below).</span>"
             return
-        self.errors.clear_output()
+        self._clear_error()
         self.status.value = status or ""
+
+    def _clear_error(self):
+        """Empty the error pane, only if it shows something (clearing costs a message)."""
+        if self.error is not None:
+            self.errors.clear_output()
+            self.error = None
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)

@@ -89,7 +89,7 @@ def tangent_explorer():
         if name != shown["name"]:
             update_tangent_curves(artists, *tape_derivative(function, GRID))
             shown["name"] = name
-            view.redraw()  # new y limits: the static background changes
+            view.invalidate()  # new y limits: the static background changes
         x = float(x_slider.value)
         (value,), (slope,) = tape_derivative(function, [x])
         update_tangent_point(artists, x, value, slope)

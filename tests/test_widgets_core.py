@@ -1,0 +1,54 @@
+"""The machinery every explorer shares: errors are shown, not swallowed; one draw per move."""
+
+import ipywidgets as widgets
+import numpy as np
+
+from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+
+
+def make_explorer(update):
+    view = FigureView(figsize=(2, 1), dpi=50)
+    (line,) = view.figure.add_subplot().plot([0.0, 1.0], [0.5, 2.0])
+    view.animate(line)
+    slider = widgets.FloatSlider(value=1.5, min=-3.0, max=3.0)
+    return Explorer("test", [slider], view, lambda: update(slider.value, line)), slider
+
+
+def test_an_update_that_raises_is_shown_and_cleared_by_the_next_good_one():
+    def update(value, line):
+        if value < 0:
+            raise ZeroDivisionError("negative slider")
+        line.set_ydata([value, 2 * value])
+        return f"value {value}"
+
+    explorer, slider = make_explorer(update)
+    assert explorer.error is None and explorer.status.value == "value 1.5"
+    slider.value = -2.0
+    assert "ZeroDivisionError: negative slider" in explorer.error
+    assert "raised an error" in explorer.status.value
+    slider.value = 2.5
+    assert explorer.error is None and explorer.status.value == "value 2.5"
+
+
+def test_a_move_changes_the_image_and_invalidate_redraws_the_background():
+    def update(value, line):
+        line.set_ydata([value, -value])
+        return ""
+
+    explorer, slider = make_explorer(update)
+    first = explorer.view.image.value
+    slider.value = -2.5
+    moved = explorer.view.image.value
+    assert moved != first
+    axes = explorer.view.figure.axes[0]
+    axes.set_ylim(-10.0, 10.0)
+    explorer.view.invalidate()
+    explorer.refresh()
+    assert explorer.view.image.value != moved
+
+
+def test_fmt_and_warn_nonfinite_say_inf_and_nan_plainly():
+    assert [fmt(v) for v in (np.nan, np.inf, -np.inf, 0.12345)] == [
+        "NaN", "+inf", "-inf", "0.123"]
+    assert warn_nonfinite("loss", [1.5, 2.5]) == ""
+    assert "NaN and inf" in warn_nonfinite("loss", [np.nan, np.inf, 3.0])
