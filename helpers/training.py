@@ -112,8 +112,11 @@ def train_loop(model, weights, steps, learning_rate, activation_id, loss_id):
     """Adam on the model from `weights` for `steps` steps; losses and gradient norms."""
     names = list(MODELS[model])
     zeros = [tf.zeros_like(w) for w in weights]
-    losses = tf.TensorArray(tf.float32, size=MAX_STEPS)
-    norms = tf.TensorArray(tf.float32, size=MAX_STEPS)
+    # XLA needs a fixed size; run eagerly, the arrays hold exactly `steps` entries
+    # (padding them to MAX_STEPS would cost the eager baseline seconds of zeros).
+    capacity = int(steps) if tf.executing_eagerly() else MAX_STEPS
+    losses = tf.TensorArray(tf.float32, size=capacity)
+    norms = tf.TensorArray(tf.float32, size=capacity)
 
     def body(step, weights, m, v, losses, norms):
         with tf.GradientTape() as tape:
