@@ -88,6 +88,8 @@ class Explorer(widgets.VBox):
         control_box = widgets.HBox(self.controls, layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([header, control_box, view.image, self.status, self.errors])
         for control in self.controls:
+            if hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"  # never cut a label short
             if isinstance(control, widgets.Button):
                 control.on_click(lambda _button: self.refresh())
             else:
