@@ -1,7 +1,7 @@
 # Shortcuts for course.py, which does the work (it needs only Python).
 PYTHON ?= python3
 
-.PHONY: lab test execute bench
+.PHONY: lab test execute bench test-oldest slides html
 lab:
 	$(PYTHON) course.py lab
 test:
@@ -10,3 +10,9 @@ execute:
 	$(PYTHON) course.py execute
 bench:
 	$(PYTHON) course.py bench
+test-oldest:
+	$(PYTHON) course.py test-oldest
+slides:
+	$(PYTHON) course.py slides
+html:
+	$(PYTHON) course.py html

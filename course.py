@@ -1,4 +1,4 @@
-"""Set up the course and run it: `python3 course.py lab | test | execute | bench`.
+"""Set up the course and run it: `python3 course.py TASK`, one of the TASKs below.
 
 Needs only Python 3.10+. Creates .venv beside this file, installs the pinned
 requirements into it (again only when a requirements file changed), then:
@@ -7,6 +7,12 @@ requirements into it (again only when a requirements file changed), then:
   execute  writes the course map and lesson links, then re-executes every lesson
            in place to regenerate its stored outputs
   bench    runs the benchmarks and prints their tables
+  test-oldest  builds .venv-oldest from requirements-oldest.txt (TensorFlow 2.16)
+           and runs the unit tests and every lesson under nbval --nbval-lax: every
+           cell must run and every assert hold; stored outputs are not compared
+  slides   builds a reveal.js slide deck per lesson into build/slides/ (open
+           build/slides/index.html; works offline: see README, "Teaching with it")
+  html     exports every lesson as a static page into build/html/ (works offline)
 """
 
 import hashlib
@@ -18,24 +24,35 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+OLDEST_VENV = ROOT / ".venv-oldest"
 REQUIREMENTS = {"lab": "requirements.txt", "test": "requirements-test.txt",
-                "execute": "requirements-test.txt", "bench": "requirements-test.txt"}
+                "execute": "requirements-test.txt", "bench": "requirements-test.txt",
+                "test-oldest": "requirements-oldest.txt",
+                "slides": "requirements.txt", "html": "requirements.txt"}
 
 
-def install(requirements):
-    """Create .venv if needed and install `requirements` unless already installed."""
-    if not (BIN / "python").exists():
-        print(f"creating {VENV}", flush=True)
-        venv.create(VENV, with_pip=True)
-        run([BIN / "python", "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
+def scripts(venv_dir):
+    """The folder holding a virtualenv's python and console scripts."""
+    return venv_dir / ("Scripts" if os.name == "nt" else "bin")
+
+
+BIN = scripts(VENV)
+
+
+def install(requirements, venv_dir=VENV):
+    """Create `venv_dir` if needed and install `requirements` unless already installed."""
+    python = scripts(venv_dir) / "python"
+    if not python.exists():
+        print(f"creating {venv_dir}", flush=True)
+        venv.create(venv_dir, with_pip=True)
+        run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
     files = sorted(ROOT.glob("requirements*.txt")) + [ROOT / "pyproject.toml"]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
-    stamp = VENV / f".installed-{requirements}"
+    stamp = venv_dir / f".installed-{requirements}"
     if stamp.exists() and stamp.read_text() == digest:
         return
-    print(f"installing {requirements} into {VENV}", flush=True)
-    run([BIN / "python", "-m", "pip", "install", "--quiet", "-r", ROOT / requirements])
+    print(f"installing {requirements} into {venv_dir}", flush=True)
+    run([python, "-m", "pip", "install", "--quiet", "-r", ROOT / requirements])
     stamp.write_text(digest)
 
 
@@ -52,7 +69,7 @@ def main(argv):
     if len(argv) != 1 or argv[0] not in REQUIREMENTS:
         sys.exit(__doc__)
     task = argv[0]
-    install(REQUIREMENTS[task])
+    install(REQUIREMENTS[task], OLDEST_VENV if task == "test-oldest" else VENV)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
     if task == "lab":
         os.execve(BIN / "jupyter", [
@@ -66,6 +83,13 @@ def main(argv):
     elif task == "bench":
         for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
             run([BIN / "python", script], env=env)
+    elif task == "test-oldest":
+        # the stored outputs come from requirements.txt's versions: run, do not compare
+        run([scripts(OLDEST_VENV) / "python", "-m", "pytest", "--nbval-lax",
+             "-m", "not browser"], env=env)
+    elif task in ("slides", "html"):
+        # nbconvert (installed with JupyterLab) exports; npm fetches the decks' JS once
+        run([BIN / "python", ROOT / "scripts" / "export_site.py", task], env=env)
 
 
 if __name__ == "__main__":
