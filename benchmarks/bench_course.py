@@ -12,7 +12,6 @@ medians are compared. Prints a table and exits with status 1 if the target is mi
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys

@@ -1,5 +1,6 @@
 """Input checks shared by the helpers: clear errors that say what to pass instead."""
 
+import math
 import numbers
 
 import numpy as np
@@ -22,6 +23,11 @@ def float_tensor(value, name, min_rank=1, allow_nonfinite=False):
         raise TypeError(f"{name} is None; pass a float tensor or array, {example}.")
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} is a string; pass a float tensor or array, {example}.")
+    if isinstance(value, (tf.RaggedTensor, tf.SparseTensor)):
+        raise TypeError(
+            f"{name} is a {type(value).__name__}; pass a dense float tensor, e.g. "
+            f"{name}.to_tensor() for a ragged one or tf.sparse.to_dense({name})."
+        )
     if isinstance(value, tf.Variable):
         value = tf.convert_to_tensor(value)
     if not tf.is_tensor(value):
@@ -86,6 +92,12 @@ def positive_number(value, name, example):
     if value is None or isinstance(value, (bool, np.bool_, str, bytes)):
         raise TypeError(f"{name} must be a number > 0 such as {example}; got {value!r}.")
     if tf.is_tensor(value) or isinstance(value, (np.ndarray, np.generic)):
+        dtype = tf.as_dtype(value.dtype) if _is_tf_dtype(value.dtype) else None
+        if dtype is None or not (dtype.is_floating or dtype.is_integer):
+            raise TypeError(
+                f"{name} must be a real number > 0 such as {example}; got "
+                f"{_dtype_name(value)}."
+            )
         if getattr(value, "shape", ()) not in ((), tf.TensorShape([])):
             raise ValueError(f"{name} must be a scalar such as {example}; got shape "
                              f"{value.shape}.")
@@ -101,6 +113,104 @@ def positive_number(value, name, example):
         raise ValueError(f"{name} must be a finite number > 0 such as {example}; "
                          f"got {number}.")
     return value
+
+
+def _is_tf_dtype(dtype):
+    """Whether TensorFlow has a dtype for this NumPy / TF dtype (not for str, object)."""
+    try:
+        tf.as_dtype(dtype)
+    except TypeError:
+        return False
+    return True
+
+
+@tf.autograph.experimental.do_not_convert  # plain Python, also inside a tf.function
+def representable(value, name, dtype, example):
+    """A ValueError unless the number `value` stays finite and > 0 once cast to `dtype`
+    (a temperature of 1e-50 is 0 in float32). A symbolic tensor is not checked."""
+    if tf.is_tensor(value) and not tf.executing_eagerly():
+        return
+    number = float(np.asarray(value))
+    with tf.init_scope():  # eager even inside a tf.function
+        cast = float(tf.cast(tf.constant(number, tf.float64), dtype))
+    if not (math.isfinite(cast) and cast > 0):
+        raise ValueError(
+            f"{name}={number:g} becomes {cast:g} in {dtype.name} (the dtype it is used "
+            f"in); pass a number > 0 that {dtype.name} holds (at most {dtype.max:.3g} "
+            f"and not so small that it rounds to 0), such as {example}."
+        )
+
+
+def integer(value, name, low, high, example):
+    """An int in [low, high] (Python or NumPy int; not a bool, not a float)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int in [{low}, {high}] such as {example}; got {value!r}."
+        )
+    if not low <= value <= high:
+        raise ValueError(
+            f"{name} must be in [{low}, {high}] such as {example}; got {value}."
+        )
+    return int(value)
+
+
+def choice(value, name, choices):
+    """One of `choices` (strings), or an error listing them."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be one of {list(choices)} (a str); got "
+            f"{type(value).__name__} {value!r}."
+        )
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
+    return value
+
+
+def text(value, name, example):
+    """A str, e.g. a label."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a str such as {example}; got {type(value).__name__}."
+        )
+    return value
+
+
+def function(value, name, example):
+    """A callable."""
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be a callable such as {example}; got {type(value).__name__}."
+        )
+    return value
+
+
+def real_array(value, name, what):
+    """`value` as a float64 NumPy array of real numbers (NaN and inf allowed), not empty.
+
+    `what` says what to pass instead, e.g. "the tape's gradient".
+    """
+    if value is None or isinstance(value, (str, bytes, dict)):
+        raise TypeError(
+            f"{name} is {type(value).__name__}; pass {what} (numbers: a "
+            "tensor, array or list)."
+        )
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} could not be read as an array (ragged lists?); pass "
+            f"{what} (a rectangular tensor, array or list)."
+        ) from None
+    if array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} has dtype {array.dtype}; pass {what} as real numbers "
+            "(float or int; not bool, complex or text)."
+        )
+    if array.size == 0:
+        raise ValueError(
+            f"{name} is empty (shape {array.shape}); pass {what}, at least one number."
+        )
+    return array.astype(np.float64)
 
 
 def distribution(labels, logits, name="labels"):

@@ -5,7 +5,7 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from helpers._checks import float_tensor, positive_number
+from helpers._checks import float_tensor, function, positive_number, real_array, text
 
 
 def numeric_gradient(f, x, eps=1e-6):
@@ -14,30 +14,57 @@ def numeric_gradient(f, x, eps=1e-6):
     `f` takes a float64 tensor shaped like `x` and returns a scalar. Returns a float64
     NumPy array shaped like `x`.
     """
-    if not callable(f):
-        raise TypeError(f"f must be a callable such as lambda x: tf.reduce_sum(x**2); "
-                        f"got {type(f).__name__}.")
+    function(f, "f", "lambda x: tf.reduce_sum(x**2)")
     point = float_tensor(x, "x", min_rank=0).numpy().astype(np.float64)
     eps = float(positive_number(eps, "eps", "1e-6"))
     grad = np.zeros_like(point)
     for index in np.ndindex(point.shape):
         step = np.zeros_like(point)
         step[index] = eps
-        upper = _scalar(f(tf.constant(point + step)))
-        lower = _scalar(f(tf.constant(point - step)))
+        upper = _scalar(_call(f, point + step))
+        lower = _scalar(_call(f, point - step))
         grad[index] = (upper - lower) / (2 * eps)
     return grad
 
 
+def _call(f, point):
+    """f at a float64 tensor; a dtype clash inside f becomes a TypeError saying so."""
+    try:
+        return f(tf.constant(point))
+    except tf.errors.InvalidArgumentError as error:
+        if "was expected to be a" not in error.message:  # not a dtype clash: f's own bug
+            raise
+        raise TypeError(
+            "f raised InvalidArgumentError when called with a float64 tensor (finite "
+            "differences run in float64): make f work in any float dtype, e.g. "
+            "tf.cast(constant, x.dtype) for the constants it uses. TensorFlow said: "
+            f"{error.message.strip()[:200]}"
+        ) from error
+
+
 def _scalar(value):
-    """The float value of f's output, or a ValueError saying f must return a scalar."""
-    array = np.asarray(value, dtype=np.float64)
+    """The float value of f's output, or an error saying f must return one number."""
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise TypeError(
+            f"f must return a number or a scalar tensor, such as "
+            f"tf.reduce_sum(x**2); it returned {type(value).__name__}."
+        )
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        array = np.asarray(None)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"f must return a real number or a scalar float tensor, such as "
+            f"tf.reduce_sum(x**2); it returned {type(value).__name__} of "
+            f"dtype {array.dtype}."
+        )
     if array.size != 1:
         raise ValueError(
             f"f must return a scalar (one number) for a gradient; got shape {array.shape}."
             " Reduce it first, e.g. tf.reduce_sum(...) or tf.reduce_mean(...)."
         )
-    return float(array.reshape(()))
+    return float(array.astype(np.float64).reshape(()))
 
 
 class Comparison(NamedTuple):
@@ -53,19 +80,24 @@ class Comparison(NamedTuple):
 
 def compare(name, value, reference, rtol=1e-5, atol=1e-6):
     """Print and return whether `value` equals `reference` exactly, closely, and the max diff."""
+    text(name, "name", "'dL/dz'")
     if value is None:
         raise TypeError(
             f"{name}: value is None. A None gradient means the tape found no path from "
-            "the source to the target: see lesson 08."
+            "the source to the target (see lesson 08): pass a gradient that exists."
         )
     if reference is None:
         raise TypeError(f"{name}: reference is None; pass the array to compare against.")
-    value = np.asarray(value, dtype=np.float64)
-    reference = np.asarray(reference, dtype=np.float64)
+    value = real_array(value, f"{name}: value", "the array you computed")
+    reference = real_array(
+        reference, f"{name}: reference", "the array to compare against"
+    )
+    rtol = _tolerance(rtol, "rtol", "1e-5")
+    atol = _tolerance(atol, "atol", "1e-6")
     if value.shape != reference.shape:
         raise ValueError(
             f"{name}: value has shape {value.shape} but reference has shape "
-            f"{reference.shape}; compare arrays of the same shape."
+            f"{reference.shape}; pass two arrays of the same shape."
         )
     exact = bool(np.array_equal(value, reference, equal_nan=True))
     close = bool(np.allclose(value, reference, rtol=rtol, atol=atol, equal_nan=True))
@@ -75,3 +107,16 @@ def compare(name, value, reference, rtol=1e-5, atol=1e-6):
     print(f"{name:<24} exact: {exact!s:<5}  close: {close!s:<5}  "
           f"max abs diff: {max_abs_diff:.1e}")
     return Comparison(exact, close, max_abs_diff)
+
+
+def _tolerance(value, name, example):
+    """A finite number >= 0."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"{name} must be a number >= 0 such as {example}; got {value!r}.")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(
+            f"{name} must be a finite number >= 0 such as {example}; got {value}."
+        )
+    return float(value)

@@ -2,7 +2,13 @@
 
 import tensorflow as tf
 
-from helpers._checks import axis_index, distribution, float_tensor, positive_number
+from helpers._checks import (
+    axis_index,
+    distribution,
+    float_tensor,
+    positive_number,
+    representable,
+)
 
 
 def softmax_naive(logits, axis=-1):
@@ -14,15 +20,22 @@ def softmax_naive(logits, axis=-1):
 
 
 def softmax_stable(logits, axis=-1, temperature=1.0):
-    """softmax(z / T) computed as exp(z - max z) / sum(...), finite for any finite z."""
+    """softmax(z / T) computed as exp((z - max z) / T) / sum(...): finite for finite z."""
     logits = float_tensor(logits, "logits")
     axis = axis_index(axis, logits.shape.rank)
     temperature = positive_number(temperature, "temperature", "1.0")
-    scaled = logits / tf.cast(temperature, logits.dtype)
-    # softmax(z) = softmax(z - c) for any constant c: take c = max z, so exp <= 1
-    shifted = scaled - tf.stop_gradient(tf.reduce_max(scaled, axis=axis, keepdims=True))
-    exps = tf.exp(shifted)
+    representable(temperature, "temperature", logits.dtype, "1.0")
+    # softmax(z / T) = softmax((z - c) / T) for any constant c: take c = max z, so every
+    # exponent is <= 0 (exp <= 1) and the largest is exactly 0, even when z / T overflows
+    peak = tf.stop_gradient(tf.reduce_max(logits, axis=axis, keepdims=True))
+    exps = tf.exp((logits - peak) / _as_dtype(temperature, logits.dtype))
     return exps / tf.reduce_sum(exps, axis=axis, keepdims=True)
+
+
+def _as_dtype(number, dtype):
+    """A number or tensor in `dtype`, without a detour through float32: tf.cast(1e-50,
+    tf.float64) would first make a float32 0."""
+    return tf.cast(number, dtype) if tf.is_tensor(number) else tf.constant(number, dtype)
 
 
 def log_softmax_naive(logits, axis=-1):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import tensorflow as tf
 
+from helpers._checks import choice, integer
+
 MAX_STEPS = 20_000
 INPUTS = tf.constant([[1.0, 2.0]])
 TRUE_CLASS = 1
@@ -217,12 +219,11 @@ def train_eagerly(model="linear", steps=1000, learning_rate=0.01, seed=0, **opti
 
 def _checked_args(model, steps, learning_rate, seed, options):
     """The compiled loop's tensor arguments, or a clear error about the bad one."""
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {sorted(MODELS)}; got {model!r}.")
+    model = choice(model, "model", sorted(MODELS))
     unknown = set(options) - set(DEFAULT_OPTIONS)
     if unknown:
         raise ValueError(
-            f"unknown option(s) {sorted(unknown)}; the options are "
+            f"unknown option(s) {sorted(unknown)}; pass only these options: "
             f"{sorted(DEFAULT_OPTIONS)}."
         )
     if "activation" in options and model != "mlp":
@@ -231,13 +232,15 @@ def _checked_args(model, steps, learning_rate, seed, options):
             f"layer); model={model!r} has none. Drop the option."
         )
     opts = {**DEFAULT_OPTIONS, **options}
-    steps = _integer(steps, "steps", 1, MAX_STEPS)
-    seed = _integer(seed, "seed", 0, 2**31 - 1)
+    steps = integer(steps, "steps", 1, MAX_STEPS, "1000")
+    seed = integer(seed, "seed", 0, 2**31 - 1, "0")
     learning_rate = _real(learning_rate, "learning_rate", "0.01", positive=True)
     init_scale = _real(opts["init_scale"], "init_scale", "1.0", positive=True)
     bias_init = _real(opts["bias_init"], "bias_init", "0.0", positive=False)
-    activation_id = _choice(opts["activation"], "activation", ACTIVATIONS)
-    loss_id = _choice(opts["loss"], "loss", LOSSES)
+    activation_id = ACTIVATIONS.index(
+        choice(opts["activation"], "activation", ACTIVATIONS)
+    )
+    loss_id = LOSSES.index(choice(opts["loss"], "loss", LOSSES))
     weights = list(initial_params(model, seed, init_scale, bias_init).values())
     return (
         weights,
@@ -248,27 +251,25 @@ def _checked_args(model, steps, learning_rate, seed, options):
     )
 
 
-def _integer(value, name, low, high):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int in [{low}, {high}]; got {value!r}.")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be in [{low}, {high}]; got {value}.")
-    return int(value)
-
-
 def _real(value, name, example, positive):
+    """A Python or NumPy real number that stays finite (and > 0 if `positive`) in float32,
+    the dtype the loop computes in."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(
         value, (int, float, np.integer, np.floating)
     ):
-        raise TypeError(f"{name} must be a number such as {example}; got {value!r}.")
+        raise TypeError(
+            f"{name} must be a number such as {example} (a Python or NumPy "
+            f"number, not {type(value).__name__}); got {value!r}."
+        )
     value = float(value)
-    if not np.isfinite(value) or (positive and value <= 0):
-        kind = "a finite number > 0" if positive else "a finite number"
+    with np.errstate(over="ignore"):  # a value beyond float32's range becomes inf
+        in_float32 = float(np.float32(value))
+    if not np.isfinite(in_float32) or (positive and in_float32 <= 0):
+        kind = (
+            "a finite number > 0 in float32 (the loop's dtype: at most 3.4e38, and not "
+            "so small that it rounds to 0)"
+            if positive
+            else "a finite number in float32 (the loop's dtype: at most 3.4e38 in size)"
+        )
         raise ValueError(f"{name} must be {kind} such as {example}; got {value}.")
     return value
-
-
-def _choice(value, name, choices):
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
-    return choices.index(value)

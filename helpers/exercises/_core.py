@@ -1,6 +1,7 @@
 """Feedback for exercise checks: correct, or what is wrong and a hint."""
 
 import html
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,35 +37,103 @@ def wrong(message, hint):
     return Feedback(False, message, hint)
 
 
+ANSWER_KINDS = "numbers: a number, a list, an array or a tensor"
+
+
 def as_array(answer, name="answer"):
-    """The answer as a float64 array, or None if it cannot be read as numbers."""
-    if answer is None or answer is Ellipsis:
-        return None
+    """The answer as a float64 array, or None if it is not real numbers (None, ..., text,
+    booleans, complex numbers, ragged lists, functions, dicts)."""
+    return None if answer_problem(answer) else np.asarray(answer).astype(np.float64)
+
+
+def answer_problem(answer):
+    """What is wrong with the KIND of an answer that should be numbers, or '' if it is
+    numbers (NaN and inf included: they are numbers, just wrong ones)."""
+    if answer is Ellipsis:
+        return "replace the ... with your answer (numbers, a list, an array or a tensor)"
+    if answer is None:
+        return (
+            f"your answer is None (a function with no return gives None); pass "
+            f"{ANSWER_KINDS}"
+        )
+    if isinstance(answer, (str, bytes)):
+        return f"your answer is the text {answer!r}; pass {ANSWER_KINDS}, not a string"
+    if callable(answer) and not hasattr(answer, "__array__"):
+        kind = "function" if inspect.isroutine(answer) else type(answer).__name__
+        return (
+            f"your answer is a {kind}, not numbers; call it and pass the result "
+            f"({ANSWER_KINDS})"
+        )
+    if isinstance(answer, (dict, set)):
+        return f"your answer is a {type(answer).__name__}; pass {ANSWER_KINDS}"
     try:
-        return np.asarray(answer, dtype=np.float64)
+        array = np.asarray(answer)
     except (TypeError, ValueError):
-        return None
+        return (
+            f"your answer could not be read as an array (rows of different "
+            f"lengths?); pass {ANSWER_KINDS} with rows of equal length"
+        )
+    kind = array.dtype.kind
+    if kind == "b":
+        return f"your answer is True/False; pass {ANSWER_KINDS}"
+    if kind == "c":
+        return f"your answer holds complex numbers; pass real {ANSWER_KINDS}"
+    if kind not in "iuf":
+        return (
+            f"your answer is a {type(answer).__name__} that holds "
+            f"{'text' if kind in 'US' else 'things that are not numbers'}; pass "
+            f"{ANSWER_KINDS}"
+        )
+    if array.size == 0:
+        return f"your answer is empty; pass {ANSWER_KINDS}"
+    return ""
 
 
 def check_array(answer, expected, what, hint, rtol=1e-4, atol=1e-6):
     """Feedback for an array answer compared with `expected` (shape first, then values)."""
     expected = np.asarray(expected, dtype=np.float64)
+    problem = answer_problem(answer)
+    if problem:
+        return wrong(f"{what}: {problem}.", hint)
     got = as_array(answer)
-    if got is None:
-        return wrong(f"{what}: replace the ... with your answer (numbers, a list, an "
-                     "array or a tensor).", hint)
     if got.shape != expected.shape:
         return wrong(f"{what}: expected shape {expected.shape}, got {got.shape}.", hint)
+    nonfinite = ~np.isfinite(got) & np.isfinite(expected)
+    if nonfinite.any():
+        return wrong(
+            f"{what}: your answer holds NaN or inf where a finite number is "
+            f"expected ({int(nonfinite.sum())} of {got.size} values).",
+            hint,
+        )
     if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
-        return wrong(f"{what}: the shape is right but the values differ (largest "
-                     f"difference {np.nanmax(np.abs(got - expected)):.3g}).", hint)
+        return wrong(
+            f"{what}: the shape is right but the values differ (largest "
+            f"difference {np.nanmax(np.abs(got - expected)):.3g}).",
+            hint,
+        )
     return right(f"{what} matches.")
 
 
 def check_choice(answer, expected, what, hint, choices):
     """Feedback for a multiple-choice answer (a string from `choices`)."""
-    if answer not in choices:
+    if not isinstance(answer, str) or answer not in choices:
         return wrong(f"{what}: answer with one of {list(choices)}; got {answer!r}.", hint)
     if answer != expected:
         return wrong(f"{what}: {answer!r} is not it.", hint)
     return right(f"{what}: {expected!r}.")
+
+
+def function_problem(fn, name):
+    """What is wrong with something that should be a function, or '' if it is one."""
+    if fn is Ellipsis:
+        return f"{name}: replace the ... with your function"
+    if fn is None:
+        return (
+            f"{name} is None; pass your function itself (its name, without parentheses)"
+        )
+    if not callable(fn):
+        return (
+            f"{name} is a {type(fn).__name__}, not a function; pass the function "
+            "itself (its name, without parentheses), not what it returns"
+        )
+    return ""

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import right, wrong
+from helpers.exercises._core import function_problem, right, wrong
 
 CHECK_INPUTS = np.array([-2.0, 0.5, 3.0], dtype=np.float32)
 UPSTREAM = 2.0  # the checks differentiate 2 * f(x): a gradient must scale with upstream
@@ -15,17 +15,29 @@ def _value_and_grad(fn, inputs=CHECK_INPUTS):
     with tf.GradientTape() as tape:
         tape.watch(inputs)
         values = fn(inputs)
+        if not tf.is_tensor(values):
+            raise NotATensorError(
+                f"it returned {type(values).__name__}, not a tensor: return the result "
+                "of TensorFlow ops on x (and a grad function, under @tf.custom_gradient)"
+            )
         total = tf.reduce_sum(UPSTREAM * values)
     grads = tape.gradient(total, inputs)
     return np.asarray(values), None if grads is None else grads.numpy()
 
 
+class NotATensorError(TypeError):
+    """The learner's function returned something that is not a tensor."""
+
+
 def _call(fn, what, hint):
     """(values, grads) of fn, or the Feedback explaining why it could not be called."""
-    if fn is None or fn is Ellipsis or not callable(fn):
-        return None, wrong(f"{what}: replace the ... with your function.", hint)
+    problem = function_problem(fn, what)
+    if problem:
+        return None, wrong(f"{problem}.", hint)
     try:
         return _value_and_grad(fn), None
+    except NotATensorError as error:
+        return None, wrong(f"{what}: called on {CHECK_INPUTS.tolist()}, {error}.", hint)
     except Exception as error:  # noqa: BLE001  (the learner's code: show any error)
         return None, wrong(
             f"{what}: calling it on {CHECK_INPUTS.tolist()} raised "

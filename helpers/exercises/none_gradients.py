@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import check_array, right, wrong
+from helpers.exercises._core import check_array, function_problem, right, wrong
 
 POINT = (1.0, -2.0, 3.0)
 
@@ -24,13 +24,19 @@ def check_sum_of_squares(loss_fn):
         "Stay inside TensorFlow: tf.reduce_sum(v ** 2) or tf.reduce_sum(tf.square(v))"
         " instead of .numpy(), np.sum or np.square."
     )
-    if not callable(loss_fn):
-        return wrong(
-            "pass the function itself, e.g. check_sum_of_squares(sum_of_squares).", hint
-        )
+    problem = function_problem(loss_fn, "loss_fn")
+    if problem:
+        return wrong(f"{problem}, e.g. check_sum_of_squares(sum_of_squares).", hint)
     v = tf.Variable(POINT)
-    with tf.GradientTape() as tape:
-        loss = loss_fn(v)
+    try:
+        with tf.GradientTape() as tape:
+            loss = loss_fn(v)
+    except Exception as error:  # noqa: BLE001  (the learner's code: show any error)
+        return wrong(
+            f"calling loss_fn on tf.Variable({list(POINT)}) raised "
+            f"{type(error).__name__}: {error}",
+            hint,
+        )
     if loss is Ellipsis:
         return wrong("the function still returns ...: replace it with the loss.", hint)
     if not tf.is_tensor(loss):
@@ -70,7 +76,11 @@ def check_none_or_zero(predictions):
     )
     if not isinstance(predictions, dict) or set(predictions) != set(SNIPPETS):
         return wrong(f"answer with a dict whose keys are {list(SNIPPETS)}.", hint)
-    bad = [label for label, kind in predictions.items() if kind not in KINDS]
+    bad = [
+        label
+        for label, kind in predictions.items()
+        if not isinstance(kind, str) or kind not in KINDS
+    ]
     if bad:
         return wrong(f"each value must be one of {list(KINDS)}; check {bad}.", hint)
     missed = [

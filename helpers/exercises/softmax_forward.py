@@ -3,7 +3,14 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import as_array, check_array, right, wrong
+from helpers.exercises._core import (
+    answer_problem,
+    as_array,
+    check_array,
+    function_problem,
+    right,
+    wrong,
+)
 from helpers.softmax import softmax_naive
 
 # logits that break a naive softmax in float32, and an everyday one
@@ -62,21 +69,29 @@ def check_low_temperature(answer):
 
 def check_my_softmax(softmax_fn):
     """A learner's softmax: right even on logits that break the naive one (lesson 02)."""
-    if not callable(softmax_fn):
+    if softmax_fn is Ellipsis:
         return wrong(
             "replace the ... with a function that takes logits and returns "
             "probabilities.",
             STABLE_HINT,
         )
+    problem = function_problem(softmax_fn, "softmax_fn")
+    if problem:
+        return wrong(f"{problem}.", STABLE_HINT)
     for logits in STRESS_LOGITS:
         logits = tf.constant(logits)
         expected = tf.nn.softmax(logits).numpy()
         try:
-            got = np.asarray(softmax_fn(logits), dtype=np.float64)
+            result = softmax_fn(logits)
         except Exception as error:  # noqa: BLE001 (a learner's function may raise any)
             return wrong(
                 f"your function raised {type(error).__name__}: {error}", STABLE_HINT
             )
+        problem = answer_problem(result)
+        if problem:
+            problem = problem.replace("your answer", "what your function returned")
+            return wrong(f"at logits {logits.numpy().tolist()}: {problem}.", STABLE_HINT)
+        got = as_array(result)
         if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-6):
             return wrong(
                 f"at logits {logits.numpy().tolist()} it returned "

@@ -46,7 +46,11 @@ def check_none_or_gradient(predictions):
     )
     if not isinstance(predictions, dict) or set(predictions) != set(CASES):
         return wrong(f"answer with a dict whose keys are {list(CASES)}.", hint)
-    bad = [label for label, kind in predictions.items() if kind not in KINDS]
+    bad = [
+        label
+        for label, kind in predictions.items()
+        if not isinstance(kind, str) or kind not in KINDS
+    ]
     if bad:
         return wrong(f"each value must be one of {list(KINDS)}; check {bad}.", hint)
     missed = [label for label in CASES if predictions[label] != case_gradient_kind(label)]

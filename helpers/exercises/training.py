@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers import training
-from helpers.exercises._core import as_array, check_array, right, wrong
+from helpers.exercises._core import answer_problem, as_array, check_array, right, wrong
 
 EXERCISE_LEARNING_RATE = 0.05
 
@@ -27,16 +27,26 @@ def check_nan_learning_rate(answer):
         "steps. In the explorer pick model custom_square and loss naive, then move the "
         "learning rate up until the status turns red."
     )
+    if answer is Ellipsis:
+        return wrong("Replace the ... with one learning rate (a number > 0).", hint)
     learning_rate = as_array(answer)
     if learning_rate is None or learning_rate.shape != ():
-        return wrong("Replace the ... with one learning rate (a number > 0).", hint)
+        problem = answer_problem(answer) or f"your answer has shape {np.shape(answer)}"
+        return wrong(
+            f"{problem[0].upper()}{problem[1:]}. Pass one learning rate: a "
+            "number > 0, e.g. 0.5.",
+            hint,
+        )
     learning_rate = float(learning_rate)
     if not np.isfinite(learning_rate) or learning_rate <= 0:
         return wrong(f"A learning rate is a finite number > 0; got {answer!r}.", hint)
-    runs = {
-        loss: training.train("custom_square", learning_rate=learning_rate, loss=loss)
-        for loss in ("naive", "stable")
-    }
+    try:
+        runs = {
+            loss: training.train("custom_square", learning_rate=learning_rate, loss=loss)
+            for loss in ("naive", "stable")
+        }
+    except ValueError as error:  # beyond what float32 holds
+        return wrong(str(error), hint)
     if not np.isnan(runs["naive"].losses).any():
         return wrong(
             f"At learning rate {learning_rate:g} the naive loss stays finite for "

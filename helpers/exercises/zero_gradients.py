@@ -3,7 +3,13 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import check_array, right, wrong
+from helpers.exercises._core import (
+    answer_problem,
+    check_array,
+    function_problem,
+    right,
+    wrong,
+)
 
 RELU_INPUTS = [-2.0, 0.0, 3.0]
 XLOGX_INPUTS = np.array([-1.0, 0.0, 2.0], dtype=np.float32)
@@ -50,8 +56,9 @@ def check_safe_xlogx(xlogx):
         "value such as 1.0, then compute x log x on that, then select with the "
         "outer tf.where."
     )
-    if xlogx is None or xlogx is Ellipsis or not callable(xlogx):
-        return wrong("xlogx: replace the ... with your function.", hint)
+    problem = function_problem(xlogx, "xlogx")
+    if problem:
+        return wrong(f"{problem}.", hint)
     inputs = tf.constant(XLOGX_INPUTS)
     try:
         with tf.GradientTape() as tape:
@@ -64,7 +71,17 @@ def check_safe_xlogx(xlogx):
             f"{type(error).__name__}: {error}",
             hint,
         )
+    problem = answer_problem(values)
+    if problem:
+        problem = problem.replace("your answer", "what xlogx returned")
+        return wrong(f"called on {XLOGX_INPUTS.tolist()}: {problem}.", hint)
     expected_values = [0.0, 0.0, 2.0 * np.log(2.0)]
+    if np.shape(values) != (len(XLOGX_INPUTS),):
+        return wrong(
+            f"xlogx returned shape {np.shape(values)}; it must return one value per "
+            f"input, shape ({len(XLOGX_INPUTS)},).",
+            hint,
+        )
     if not np.allclose(np.asarray(values), expected_values, rtol=1e-5):
         return wrong(
             f"xlogx's values are {np.asarray(values).tolist()}, expected "

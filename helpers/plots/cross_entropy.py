@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from helpers.plots import _checks as check
 from helpers.plots.jacobian import draw_signed_bars, update_signed_bars
 
 # every entry of p - y lies in [-1, 1]
@@ -15,6 +16,9 @@ def draw_gradient_comparison(ax, class_names, limit=GRADIENT_LIMIT):
     Returns a dict of artists: naive / stable (bars, labels), target (a Line2D of
     p - y), losses (two Text artists).
     """
+    check.axes(ax)
+    class_names = check.labels(class_names, "class_names")
+    limit = check.number(limit, "limit", "1.0", positive=True)
     naive = draw_signed_bars(
         ax,
         class_names,
@@ -71,6 +75,16 @@ def update_gradient_comparison(
     limit=GRADIENT_LIMIT,
 ):
     """Push both gradients, p - y and both losses into the artists."""
+    check.artist_dict(
+        artists, ("naive", "stable", "target", "losses"), "draw_gradient_comparison"
+    )
+    size = len(artists["naive"][0])
+    grad_naive = check.values(grad_naive, "grad_naive", size)
+    grad_stable = check.values(grad_stable, "grad_stable", size)
+    expected = check.values(expected, "expected", size)
+    loss_naive = check.number(loss_naive, "loss_naive", "0.42", finite=False)
+    loss_stable = check.number(loss_stable, "loss_stable", "0.42", finite=False)
+    limit = check.number(limit, "limit", "1.0", positive=True)
     update_signed_bars(*artists["naive"], grad_naive, limit)
     update_signed_bars(*artists["stable"], grad_stable, limit)
     artists["target"].set_ydata(np.clip(expected, -limit, limit))

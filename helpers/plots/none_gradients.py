@@ -3,6 +3,9 @@
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+
+from helpers.plots import _checks as check
 
 NONE_STYLE = {"fill": False, "hatch": "///", "edgecolor": "#888888"}
 VALUE_STYLE = {
@@ -15,6 +18,10 @@ VALUE_STYLE = {
 
 def draw_gradient_bars(ax, source_names, ylim, title="gradient per source"):
     """One bar per source on fixed axes; returns (bars, labels) to update (lesson 08)."""
+    check.axes(ax)
+    source_names = check.labels(source_names, "source_names", "['a', 'b']")
+    ylim = check.limits(ylim, "ylim", "(0.0, 8.0)")
+    title = check.text(title, "title", "'gradient per source'")
     positions = np.arange(len(source_names))
     bars = ax.bar(positions, np.zeros(len(source_names)), width=0.6, color="#4C72B0")
     labels = [ax.text(x, 0.0, "", ha="center", va="bottom") for x in positions]
@@ -32,6 +39,9 @@ def update_gradient_bars(bars, labels, grads, none_height):
 
     `grads` holds a float (inf and NaN allowed: drawn at 0, labelled) or None per bar.
     """
+    bars, labels = check.bars_and_labels(bars, labels, "draw_gradient_bars")
+    grads = check.optional_values(grads, "grads", len(bars))
+    none_height = check.number(none_height, "none_height", "5.0")
     offset = 0.02 * none_height
     for bar, label, grad in zip(bars, labels, grads):
         if grad is None:
@@ -50,6 +60,8 @@ def update_gradient_bars(bars, labels, grads, none_height):
 
 def draw_code_panel(ax, title="the program"):
     """An image on empty axes that will show the program's source (lesson 08)."""
+    check.axes(ax)
+    title = check.text(title, "title", "'the program'")
     ax.set_axis_off()
     ax.set_title(title, loc="left")
     ax.set_xlim(0, 1)
@@ -60,6 +72,10 @@ def draw_code_panel(ax, title="the program"):
 
 def render_code(code, width_px, height_px, dpi):
     """The code as monospaced text in an RGBA array of this size (lesson 08)."""
+    code = check.text(code, "code", "'loss = a * a'")
+    width_px = check.count(width_px, "width_px", 1, "400")
+    height_px = check.count(height_px, "height_px", 1, "200")
+    dpi = check.number(dpi, "dpi", "96", positive=True)
     # drawn once per program: blitting pixels is much faster than drawing text
     figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
     canvas = FigureCanvasAgg(figure)
@@ -70,6 +86,21 @@ def render_code(code, width_px, height_px, dpi):
 
 def update_code_panel(image, code_pixels):
     """Show pre-rendered code (from render_code) in the code panel (lesson 08)."""
+    check.artist(image, "image", "draw_code_panel", AxesImage)
+    try:
+        pixels = np.asarray(code_pixels)
+    except (TypeError, ValueError):  # ragged nested lists
+        pixels = np.asarray(None)
+    if (
+        pixels.dtype.kind not in "uif"
+        or pixels.ndim != 3
+        or pixels.shape[-1] != 4
+        or (pixels.size == 0)
+    ):
+        raise TypeError(
+            "code_pixels must be the RGBA array render_code(...) returned "
+            f"(height x width x 4); got {check.kind(code_pixels)}."
+        )
     image.set_data(code_pixels)
 
 

@@ -1,5 +1,6 @@
 """Lesson 09: per-variable bars for which gradients exist and what the optimiser moved."""
 
+from helpers.plots import _checks as check
 from helpers.plots.none_gradients import draw_gradient_bars, update_gradient_bars
 
 FROZEN_COLOUR = "#999999"
@@ -7,6 +8,12 @@ FROZEN_COLOUR = "#999999"
 
 def draw_variable_bars(ax, variable_names, ylim, title, ylabel, note=""):
     """One bar per model variable on fixed axes; returns (bars, labels) (lesson 09)."""
+    check.axes(ax)
+    variable_names = check.labels(
+        variable_names, "variable_names", "['first/kernel', 'first/bias']"
+    )
+    ylabel = check.text(ylabel, "ylabel", "'|gradient|'")
+    note = check.text(note, "note", "'grey: frozen layer'")
     bars, labels = draw_gradient_bars(ax, variable_names, ylim, title=title)
     ax.text(
         0.98,
@@ -29,6 +36,10 @@ def update_asked_gradient_bars(bars, labels, grad_norms, asked, frozen, none_hei
     `asked[i]` says whether variable i was in the list given to tape.gradient,
     `frozen[i]` whether its layer is frozen.
     """
+    bars, labels = check.bars_and_labels(bars, labels, "draw_variable_bars")
+    grad_norms = check.optional_values(grad_norms, "grad_norms", len(bars))
+    asked = check.flags(asked, "asked", len(bars))
+    frozen = check.flags(frozen, "frozen", len(bars))
     update_gradient_bars(bars, labels, grad_norms, none_height)
     for bar, label, was_asked, is_frozen in zip(bars, labels, asked, frozen):
         if is_frozen and bar.get_fill():
@@ -41,4 +52,6 @@ def update_asked_gradient_bars(bars, labels, grad_norms, asked, frozen, none_hei
 
 def update_change_bars(bars, labels, changes):
     """Max |weight after - before| per variable; exactly unchanged reads 0 (lesson 09)."""
+    bars, labels = check.bars_and_labels(bars, labels, "draw_variable_bars")
+    changes = check.values(changes, "changes", len(bars), example="[0.0, 0.05]")
     update_gradient_bars(bars, labels, changes, none_height=0.0)

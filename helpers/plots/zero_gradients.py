@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from helpers.plots import _checks as check
+
 NONE_COLOUR, NAN_COLOUR, BAR_COLOUR = "#888888", "#b00000", "#4C72B0"
 
 
@@ -11,6 +13,9 @@ VALUE_LIMIT = 150.0  # symlog axis: linear in [-1, 1], logarithmic out to ±150
 
 def draw_elementwise(value_ax, grad_ax, num_points):
     """Values (symlog) above gradient bars, one per input, on fixed axes; artists."""
+    check.axes(value_ax, "value_ax")
+    check.axes(grad_ax, "grad_ax")
+    num_points = check.count(num_points, "num_points", 2, "9")
     positions = np.linspace(-1.0, 1.0, num_points)
     width = 0.8 * (positions[1] - positions[0])
     (value_line,) = value_ax.plot(positions, np.zeros(num_points), "o-", color="#DD8452")
@@ -44,6 +49,14 @@ def update_elementwise(artists, inputs, values, grads):
     Non-finite values leave a gap in the line; non-finite gradients are bars at 0
     labelled NaN / inf, and None is grey bars labelled None.
     """
+    check.artist_dict(
+        artists, ("value_line", "inputs_text", "bars", "labels"), "draw_elementwise"
+    )
+    size = len(artists["bars"])
+    inputs = check.values(inputs, "inputs", size, example="input_row(4.0)", finite=True)
+    values = check.values(values, "values", size)
+    if grads is not None:
+        grads = check.values(grads, "grads", size, example="[0.0, 0.5, 1.0] or None")
     artists["value_line"].set_ydata(np.where(np.isfinite(values), values, np.nan))
     shown = ", ".join(f"{x:.3g}" for x in inputs)
     artists["inputs_text"].set_text(f"x = [{shown}]")
@@ -74,6 +87,9 @@ def _short(value):
 
 def draw_dead_units(fraction_ax, loss_ax, max_steps):
     """Dead and moving fractions over the run beside the loss; returns the artists."""
+    check.axes(fraction_ax, "fraction_ax")
+    check.axes(loss_ax, "loss_ax")
+    max_steps = check.count(max_steps, "max_steps", 1, "300")
     steps = np.arange(max_steps + 1)
     (dead_line,) = fraction_ax.plot(
         steps,
@@ -104,6 +120,11 @@ def draw_dead_units(fraction_ax, loss_ax, max_steps):
 
 def update_dead_units(artists, dead_fraction, moving_fraction, losses):
     """Push one run's per-step fractions and losses (NaN losses leave gaps)."""
+    check.artist_dict(artists, ("dead", "moving", "loss"), "draw_dead_units")
+    size = len(artists["dead"].get_xdata())  # max_steps + 1: before the first step too
+    dead_fraction = check.values(dead_fraction, "dead_fraction", size)
+    moving_fraction = check.values(moving_fraction, "moving_fraction", size)
+    losses = check.values(losses, "losses", size)
     artists["dead"].set_ydata(dead_fraction)
     artists["moving"].set_ydata(moving_fraction)
     artists["loss"].set_ydata(np.where(np.isfinite(losses), losses, np.nan))
