@@ -7,11 +7,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from helpers._checks import integer
+
 OLDEST_TENSORFLOW = (2, 16)
 
 
 def seed_everything(seed=0):
     """Seed Python, NumPy, TensorFlow and Keras 3 initialisers; make ops deterministic."""
+    # NumPy's legacy seed takes 0 .. 2**32 - 1
+    seed = integer(seed, "seed", 0, 2**32 - 1, "0")
     # tf.random.set_seed alone does not seed Keras 3 initialisers; this seeds all four
     keras.utils.set_random_seed(seed)
     random.seed(seed)
