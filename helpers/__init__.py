@@ -1,6 +1,7 @@
 """Helpers for the course on how TensorFlow differentiates softmax.
 
-The math (softmax, gradcheck, training, doctor) imports only TensorFlow and NumPy;
+The math (softmax, gradcheck, training, doctor and one module per lesson topic)
+imports only TensorFlow, Keras and NumPy;
 drawing lives in `helpers.plots`, controls in `helpers.widgets`.
 """
 

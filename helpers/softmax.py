@@ -32,6 +32,20 @@ def softmax_stable(logits, axis=-1, temperature=1.0):
     return exps / tf.reduce_sum(exps, axis=axis, keepdims=True)
 
 
+def naive_and_stable(logits, temperature):
+    """float32 softmax(z / T) naive and stable, and exp(z / T), as arrays (lesson 02).
+
+    The naive form divides exp(z / T) by its sum: once one exp(z / T) overflows float32
+    (z / T > 88.72) it gives inf / inf = NaN, once only the sum does, finite / inf = 0.
+    The stable form shifts by max z first.
+    """
+    logits = tf.constant(logits, dtype=tf.float32)
+    scaled = logits / tf.constant(temperature, dtype=tf.float32)
+    naive = softmax_naive(scaled)
+    stable = softmax_stable(logits, temperature=temperature)
+    return naive.numpy(), stable.numpy(), tf.exp(scaled).numpy()
+
+
 def _as_dtype(number, dtype):
     """A number or tensor in `dtype`, without a detour through float32: tf.cast(1e-50,
     tf.float64) would first make a float32 0."""

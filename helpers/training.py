@@ -36,6 +36,9 @@ MODELS = {
 }
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 LOSSES = ("stable", "naive", "softmax_twice")
+# softmax applied twice: p in [0, 1] as logits, so the best case p = e_y gives
+# -log(e / (e + 2)) = log(e + 2) - 1 for 3 classes, never 0
+SOFTMAX_TWICE_FLOOR = float(np.log(np.e + 2) - 1)
 DEFAULT_OPTIONS = {
     "init_scale": 1.0,
     "bias_init": 0.0,

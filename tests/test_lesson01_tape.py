@@ -8,16 +8,10 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import helpers
+from helpers.derivatives import FUNCTIONS, finite_difference_slope, tape_derivative
 from helpers.exercises import tape as exercises
 from helpers.plots.tape import draw_tangent_panels, finite_limits, update_tangent_point
-from helpers.widgets.tape import (
-    FUNCTIONS,
-    X_RANGE,
-    finite_difference_slope,
-    tangent_explorer,
-    tangent_status,
-    tape_derivative,
-)
+from helpers.widgets.tape import X_RANGE, tangent_explorer, tangent_status
 
 SMOOTH = ("x**2", "x**3", "sin", "tanh", "sigmoid")
 FAST = settings(max_examples=25, deadline=None)

@@ -10,9 +10,9 @@ from matplotlib.figure import Figure
 import helpers
 from helpers.exercises import softmax_forward as exercises
 from helpers.plots.softmax_forward import draw_naive_and_stable, update_naive_and_stable
+from helpers.softmax import naive_and_stable
 from helpers.widgets.softmax_forward import (
     forward_status,
-    naive_and_stable,
     overflow_reason,
     softmax_forward_explorer,
 )

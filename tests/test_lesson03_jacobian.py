@@ -17,7 +17,8 @@ from helpers.plots.jacobian import (
     update_jacobian_heatmap,
     update_signed_bars,
 )
-from helpers.widgets.jacobian import jacobian_state, softmax_jacobian_explorer
+from helpers.softmax_gradients import jacobian_state
+from helpers.widgets.jacobian import softmax_jacobian_explorer
 
 # three logits in the explorer's range, not all zero
 LOGITS = st.lists(st.floats(-20.0, 20.0, width=32), min_size=3, max_size=3).filter(

@@ -14,11 +14,8 @@ from helpers.plots.cross_entropy import (
     draw_gradient_comparison,
     update_gradient_comparison,
 )
-from helpers.widgets.cross_entropy import (
-    cross_entropy_explorer,
-    cross_entropy_state,
-    naive_failure,
-)
+from helpers.softmax_gradients import cross_entropy_state
+from helpers.widgets.cross_entropy import cross_entropy_explorer, naive_failure
 
 # three logits anywhere in the explorer's range (up to +-1000), not all zero
 LOGITS = st.lists(st.floats(-1000.0, 1000.0, width=32), min_size=3, max_size=3).filter(

@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import helpers
+from helpers import custom_gradients as lesson
 from helpers.exercises import check_clip_ste, check_cube
 from helpers.plots.custom_gradients import draw_gradient_bars, update_gradient_bars
-from helpers.widgets import custom_gradients as lesson
+from helpers.widgets.custom_gradients import NAMES, softplus_explorer
 
 finite_x = st.floats(-80.0, 80.0, allow_nan=False).filter(lambda x: abs(x) > 1e-3)
 
@@ -58,7 +59,7 @@ def test_numeric_gradient_is_the_public_helper():
 
 def test_gradient_bars_show_nan_at_zero_with_a_label():
     ax = Figure().subplots()
-    artists = draw_gradient_bars(ax, lesson.NAMES)
+    artists = draw_gradient_bars(ax, NAMES)
     update_gradient_bars(artists, [np.nan, 0.25, np.inf, 1.0])
     heights = [bar.get_height() for bar in artists["bars"]]
     assert heights == [0.0, 0.25, 0.0, 1.0]
@@ -72,7 +73,7 @@ def test_gradient_bars_show_nan_at_zero_with_a_label():
 
 @pytest.fixture(scope="module")
 def explorer():
-    return lesson.softplus_explorer()
+    return softplus_explorer()
 
 
 # (control index, value), in order: x to both ends and to 0, then each dtype

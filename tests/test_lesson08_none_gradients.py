@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from helpers.exercises import check_none_or_zero, check_sum_of_squares
 from helpers.exercises.none_gradients import snippet_gradient_kind
 from helpers.plots.none_gradients import draw_gradient_bars, update_gradient_bars
+from helpers.tape_breaks import PROGRAMS, program_gradients
 from helpers.widgets import none_gradient_explorer
-from helpers.widgets.none_gradients import PROGRAMS, program_gradients
 
 # d(a^2 + b^2)/d[a, b] at a = 2, b = 3; the assign program uses (b + 1)^2
 FIXED_GRADIENTS = {name: [4.0, 6.0] for name in PROGRAMS}

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 
 from helpers.exercises import check_none_or_gradient, check_only_second_trainable
 from helpers.exercises.trainable import case_gradient_kind
+from helpers.freezing import freeze_experiment, two_layer_model
 from helpers.plots.trainable import (
     FROZEN_COLOUR,
     draw_variable_bars,
@@ -16,7 +17,6 @@ from helpers.plots.trainable import (
     update_change_bars,
 )
 from helpers.widgets import freeze_explorer
-from helpers.widgets.trainable import freeze_experiment, two_layer_model
 
 NAMES = ["first/kernel", "first/bias", "second/kernel", "second/bias"]
 FREEZES = [(False, False), (False, True), (True, False), (True, True)]

@@ -12,12 +12,8 @@ import helpers
 from helpers import training
 from helpers.exercises import training as exercises
 from helpers.plots.training import FLOOR, log_plottable
-from helpers.widgets.training import (
-    SOFTMAX_TWICE_FLOOR,
-    describe_run,
-    settled_step,
-    training_explorer,
-)
+from helpers.training import SOFTMAX_TWICE_FLOOR
+from helpers.widgets.training import describe_run, settled_step, training_explorer
 
 MODELS = list(training.MODELS)
 # training runs take milliseconds once compiled; hypothesis must not count the compile

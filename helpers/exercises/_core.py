@@ -123,6 +123,30 @@ def check_choice(answer, expected, what, hint, choices):
     return right(f"{what}: {expected!r}.")
 
 
+def check_kind_predictions(predictions, labels, kinds, kind_of, hint):
+    """Feedback for a dict label -> predicted kind, each checked against kind_of(label).
+
+    `labels` are the keys the dict must have, `kinds` the values it may hold; kind_of
+    runs the case (under a tape) and returns what really happens.
+    """
+    if not isinstance(predictions, dict) or set(predictions) != set(labels):
+        return wrong(f"answer with a dict whose keys are {list(labels)}.", hint)
+    bad = [
+        label
+        for label, kind in predictions.items()
+        if not isinstance(kind, str) or kind not in kinds
+    ]
+    if bad:
+        return wrong(f"each value must be one of {list(kinds)}; check {bad}.", hint)
+    missed = [label for label in labels if predictions[label] != kind_of(label)]
+    if missed:
+        return wrong(
+            f"{len(missed)} of {len(labels)} predictions differ from the tape: {missed}.",
+            hint,
+        )
+    return right("every prediction matches what the tape returns.")
+
+
 def function_problem(fn, name):
     """What is wrong with something that should be a function, or '' if it is one."""
     if fn is Ellipsis:

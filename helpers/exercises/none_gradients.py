@@ -3,7 +3,12 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import check_array, function_problem, right, wrong
+from helpers.exercises._core import (
+    check_array,
+    check_kind_predictions,
+    function_problem,
+    wrong,
+)
 
 POINT = (1.0, -2.0, 3.0)
 
@@ -74,22 +79,6 @@ def check_none_or_zero(predictions):
         "at all?); zero means a path whose slope is 0 at a = -1.5. Unsure? Run the "
         "snippet under a tape and look."
     )
-    if not isinstance(predictions, dict) or set(predictions) != set(SNIPPETS):
-        return wrong(f"answer with a dict whose keys are {list(SNIPPETS)}.", hint)
-    bad = [
-        label
-        for label, kind in predictions.items()
-        if not isinstance(kind, str) or kind not in KINDS
-    ]
-    if bad:
-        return wrong(f"each value must be one of {list(KINDS)}; check {bad}.", hint)
-    missed = [
-        label for label in SNIPPETS if predictions[label] != snippet_gradient_kind(label)
-    ]
-    if missed:
-        return wrong(
-            f"{len(missed)} of {len(SNIPPETS)} predictions differ from the tape: "
-            f"{missed}.",
-            hint,
-        )
-    return right("every prediction matches what the tape returns.")
+    return check_kind_predictions(
+        predictions, SNIPPETS, KINDS, snippet_gradient_kind, hint
+    )

@@ -3,7 +3,7 @@
 import keras
 import tensorflow as tf
 
-from helpers.exercises._core import right, wrong
+from helpers.exercises._core import check_kind_predictions, right, wrong
 
 KINDS = ("None", "gradient")
 
@@ -44,22 +44,7 @@ def check_none_or_gradient(predictions):
         "variable: source.value.trainable), not the Keras flag. Which of these were "
         "created non-trainable? And what does tape.watch change?"
     )
-    if not isinstance(predictions, dict) or set(predictions) != set(CASES):
-        return wrong(f"answer with a dict whose keys are {list(CASES)}.", hint)
-    bad = [
-        label
-        for label, kind in predictions.items()
-        if not isinstance(kind, str) or kind not in KINDS
-    ]
-    if bad:
-        return wrong(f"each value must be one of {list(KINDS)}; check {bad}.", hint)
-    missed = [label for label in CASES if predictions[label] != case_gradient_kind(label)]
-    if missed:
-        return wrong(
-            f"{len(missed)} of {len(CASES)} predictions differ from the tape: {missed}.",
-            hint,
-        )
-    return right("every prediction matches what the tape returns.")
+    return check_kind_predictions(predictions, CASES, KINDS, case_gradient_kind, hint)
 
 
 def check_only_second_trainable(model):

@@ -4,44 +4,16 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
-from helpers import softmax
 from helpers.plots.cross_entropy import (
     draw_gradient_comparison,
     update_gradient_comparison,
 )
+from helpers.softmax_gradients import NUM_LOGITS, cross_entropy_state
 from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
 
-CLASS_NAMES = ["z0", "z1", "z2"]
+CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
 # float32 exp(z) overflows to inf once z > log(3.4e38) ~ 88.72
 EXP_OVERFLOW = 88.72
-
-
-@tf.function(
-    input_signature=[
-        tf.TensorSpec([len(CLASS_NAMES)], tf.float32),
-        tf.TensorSpec([], tf.int32),
-    ]
-)
-def cross_entropy_state(logits, true_class):
-    """Both losses, both tape gradients and p - y for one example (lesson 04).
-
-    Compiled once for three logits, so a slider move runs no Python op by op.
-    """
-    labels = tf.one_hot(true_class, len(CLASS_NAMES))
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(logits)
-        loss_naive = softmax.cross_entropy_naive(labels, logits)
-        loss_stable = softmax.cross_entropy_stable(labels, logits)
-    probs_naive = softmax.softmax_naive(logits)
-    return {
-        "loss_naive": loss_naive,
-        "loss_stable": loss_stable,
-        "grad_naive": tape.gradient(loss_naive, logits),
-        "grad_stable": tape.gradient(loss_stable, logits),
-        # dL/dz = p - y, with p from the stable softmax
-        "expected": softmax.softmax_stable(logits) - labels,
-        "probs_naive": probs_naive,
-    }
 
 
 def naive_failure(logits, probs_naive):

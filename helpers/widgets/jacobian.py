@@ -4,7 +4,6 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
-from helpers import softmax
 from helpers.plots.jacobian import (
     JACOBIAN_LIMIT,
     draw_jacobian_heatmap,
@@ -14,39 +13,11 @@ from helpers.plots.jacobian import (
     update_row_marker,
     update_signed_bars,
 )
+from helpers.softmax_gradients import NUM_LOGITS, jacobian_state
 from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
 
-CLASS_NAMES = ["z0", "z1", "z2"]
+CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
 LOGIT_RANGE = 20.0
-
-
-@tf.function(
-    input_signature=[
-        tf.TensorSpec([len(CLASS_NAMES)], tf.float32),
-        tf.TensorSpec([], tf.int32),
-    ]
-)
-def jacobian_state(logits, output_index):
-    """Probabilities, the tape's Jacobian, the gradient of p_k and of sum(p) (lesson 03).
-
-    Compiled once for three logits, so a slider move runs no Python op by op.
-    """
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(logits)
-        probs = softmax.softmax_stable(logits)
-    jacobian = tape.jacobian(probs, logits)
-    # output_gradients = e_k picks row k of J: e_k^T J = d p_k / d z
-    grad_output = tape.gradient(
-        probs, logits, output_gradients=tf.one_hot(output_index, len(CLASS_NAMES))
-    )
-    # no output_gradients: the tape uses ones, i.e. differentiates sum(p) = 1
-    grad_sum = tape.gradient(probs, logits)
-    return {
-        "probs": probs,
-        "jacobian": jacobian,
-        "grad_output": grad_output,
-        "grad_sum": grad_sum,
-    }
 
 
 def softmax_jacobian_explorer():

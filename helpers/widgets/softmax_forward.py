@@ -2,28 +2,18 @@
 
 import ipywidgets as widgets
 import numpy as np
-import tensorflow as tf
 
 from helpers.plots.softmax_forward import (
     draw_naive_and_stable,
     panel_artists,
     update_naive_and_stable,
 )
-from helpers.softmax import softmax_naive, softmax_stable
+from helpers.softmax import naive_and_stable
 from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
 
 CLASS_NAMES = ("z1", "z2", "z3", "z4")
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
 SCALES = (("× 1", 1.0), ("× 10", 10.0), ("× 100", 100.0))
-
-
-def naive_and_stable(logits, temperature):
-    """float32 softmax(z / T) naive and stable, and exp(z / T), as arrays (lesson 02)."""
-    logits = tf.constant(logits, dtype=tf.float32)
-    scaled = logits / tf.constant(temperature, dtype=tf.float32)
-    naive = softmax_naive(scaled)
-    stable = softmax_stable(logits, temperature=temperature)
-    return naive.numpy(), stable.numpy(), tf.exp(scaled).numpy()
 
 
 def overflow_reason(exps):

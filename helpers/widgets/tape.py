@@ -2,9 +2,8 @@
 
 import ipywidgets as widgets
 import numpy as np
-import tensorflow as tf
 
-from helpers.gradcheck import numeric_gradient
+from helpers.derivatives import FUNCTIONS, finite_difference_slope, tape_derivative
 from helpers.plots.tape import (
     draw_tangent_panels,
     update_tangent_curves,
@@ -12,37 +11,11 @@ from helpers.plots.tape import (
 )
 from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
 
-# elementwise functions of a float64 tensor; no derivative is written by hand
-FUNCTIONS = {
-    "x**2": tf.square,
-    "x**3": lambda x: x**3,
-    "sin": tf.sin,
-    "tanh": tf.tanh,
-    "sigmoid": tf.sigmoid,
-    "relu": tf.nn.relu,
-    "log": tf.math.log,
-}
 X_RANGE = 6.0
 GRID = np.linspace(-X_RANGE, X_RANGE, 241)
 NONFINITE_REASONS = {
     "log": "log(x) is NaN for x < 0 and -inf at 0; the tape still returns 1/x there.",
 }
-
-
-def tape_derivative(function, xs):
-    """f(xs) and f'(xs) as float64 arrays, the slopes from a GradientTape (lesson 01)."""
-    xs = tf.constant(xs, dtype=tf.float64)
-    with tf.GradientTape() as tape:
-        tape.watch(xs)  # a constant is not recorded unless watched
-        values = function(xs)
-    # f acts elementwise, so d sum_j f(x_j) / d x_i = f'(x_i)
-    slopes = tape.gradient(values, xs)
-    return values.numpy(), slopes.numpy()
-
-
-def finite_difference_slope(function, x):
-    """(f(x + eps) - f(x - eps)) / 2 eps in float64, eps = 1e-6 (lesson 01)."""
-    return float(numeric_gradient(function, [x])[0])
 
 
 def tangent_status(name, x, value, slope, numeric_slope):

@@ -13,8 +13,6 @@ from helpers.plots.training import (
 )
 from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
 
-SOFTMAX_TWICE_FLOOR = float(np.log(np.e + 2) - 1)  # -log(e / (e + 2)), 3 classes
-
 
 def first_step(mask):
     """The first index where `mask` holds, or None."""
@@ -67,7 +65,7 @@ def describe_run(result, loss_name):
     if loss_name == "softmax_twice":
         sentences.append(
             f"Softmax applied twice cannot go below log(e + 2) - 1 = "
-            f"{SOFTMAX_TWICE_FLOOR:.4f}."
+            f"{training.SOFTMAX_TWICE_FLOOR:.4f}."
         )
     return " ".join(sentences)
 
