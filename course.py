@@ -42,7 +42,7 @@ BIN = scripts(VENV)
 def install(requirements, venv_dir=VENV):
     """Create `venv_dir` if needed and install `requirements` unless already installed."""
     python = scripts(venv_dir) / "python"
-    if not python.exists():
+    if not (python.exists() or python.with_suffix(".exe").exists()):  # .exe: Windows
         print(f"creating {venv_dir}", flush=True)
         venv.create(venv_dir, with_pip=True)
         run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
