@@ -8,11 +8,19 @@ each op's own contribution to the gradient (its vector-Jacobian product). The ca
 the op nearest the source that blocks (None), kills (zero) or poisons (NaN) the
 gradient. A source with no path through TensorFlow is perturbed: if the loss still
 moves, the value left TensorFlow; if not, the source is unused.
+
+Function bodies are opened: a nested tf.function's body, the branch a tf.cond or
+tf.switch_case took and every iteration a tf.while_loop ran are copied into the traced
+graph, fed with the op's own inputs, and inspected like the rest (see Inline). Nothing
+is matched against known programs: every cause is read from the ops TensorFlow
+recorded and the values that went through them. diagnose never raises on a broken
+program: an error in loss_fn, or in the inspection, becomes a finding.
 """
 
 import html
 import inspect
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 import keras
@@ -150,10 +158,41 @@ def diagnose(loss_fn, variables):
     needs_graph = finished and any(g is None or not _all_fine(g) for g in run.grads)
     trace = _trace(loss_fn, [source for _, source in sources]) if needs_graph else None
     findings = [
-        _diagnose_source(index, name, source, loss_fn, run, trace)
+        _guarded_finding(index, name, source, loss_fn, run, trace)
         for index, (name, source) in enumerate(sources)
     ]
     return Report(tuple(findings))
+
+
+def _guarded_finding(index, name, source, loss_fn, run, trace):
+    """_diagnose_source, or, if inspecting the program fails, a finding that says so.
+
+    The status still comes from the tape; only the cause is then a guess.
+    """
+    try:
+        return _diagnose_source(index, name, source, loss_fn, run, trace)
+    except Exception as error:  # noqa: BLE001  (diagnose never raises on a program)
+        grad = run.grads[index] if run.error is None and run.grads else None
+        if grad is None:
+            verdict = _source_verdict(name, source) or _untraced(error, "unused")
+            return _finding(name, "none", verdict, None, "there is no gradient")
+        if not np.all(np.isfinite(grad)):
+            bad, what = ~np.isfinite(grad), "NaN or inf"
+            status, verdict = "nan", _untraced(error, "non_differentiable_op")
+        else:
+            bad, what = grad == 0, "zero"
+            status = "ok" if not bad.any() else "zero" if bad.all() else "partly_zero"
+            verdict = _untraced(error, "unused")
+        if status == "ok":
+            return Finding(
+                name,
+                "ok",
+                None,
+                "Every element of the gradient is finite and nonzero.",
+                "Nothing to fix.",
+                grad,
+            )
+        return _finding(name, status, verdict, grad, _count(bad, what))
 
 
 def _check_loss_fn(loss_fn):
@@ -200,7 +239,7 @@ def _named_sources(variables):
 
 def _check_source(source, label):
     """A TypeError saying what to pass unless `source` is a variable or an eager tensor."""
-    if isinstance(source, (tf.Variable, keras.Variable)):
+    if isinstance(source, tf.Variable) or _is_keras_variable(source):
         return
     if isinstance(source, tf.Tensor) and hasattr(source, "numpy"):
         return
@@ -217,7 +256,7 @@ def _check_source(source, label):
 
 def _default_name(source, index):
     """A readable name: the Keras path, the tf.Variable name, or `tensor_<index>`."""
-    if isinstance(source, keras.Variable):
+    if _is_keras_variable(source):
         return source.path
     if isinstance(source, tf.Variable):
         return source.name.split(":")[0]
@@ -301,17 +340,24 @@ class Site:
 
     `inputs` and `outputs` hold values, `upstream` the gradient of the loss arriving at
     each output, `local` this op's vector-Jacobian product for each input on the path
-    (None where the op passes no gradient back). `distance` counts ops from the source;
-    `downstream` names the path ops this one feeds.
+    (absent where the op passes no gradient back or none arrives), `passes` the path
+    inputs the op has a gradient for at all. `distance` counts ops from the source;
+    `downstream` names the path ops this one feeds. An op copied out of a function
+    body (a tf.cond branch, a loop iteration) has its own name in `label` and says
+    where it ran in `within`.
     """
 
     name: str
     type: str
     distance: int
     path_inputs: list
-    input_ops: list  # (type, name) of the op producing each input
+    path_outputs: list  # the outputs that lead on to the loss
+    input_ops: list  # (type, name) of the op producing each input, past reshapes
     input_dtypes: list
     output_dtypes: list
+    passes: set = field(default_factory=set)
+    label: str = ""
+    within: str = ""
     inputs: dict = field(default_factory=dict)
     outputs: dict = field(default_factory=dict)
     upstream: dict = field(default_factory=dict)
@@ -327,8 +373,61 @@ class Trace:
     error: Exception | None = None
 
 
+# Ops that run a function body: tf.cond, tf.switch_case, tf.while_loop, a nested
+# tf.function. diagnose copies the body that ran into the traced graph (see Inline).
+BRANCH_OPS = ("If", "StatelessIf", "Case", "StatelessCase")
+LOOP_OPS = ("While", "StatelessWhile")
+CALL_OPS = ("PartitionedCall", "StatefulPartitionedCall")
+FUNCTION_OPS = BRANCH_OPS + LOOP_OPS + CALL_OPS
+# A loop is copied once per iteration; longer loops stay closed.
+MAX_UNROLL = 64
+# Each round of tracing opens one more level of nested tf.cond / loops.
+MAX_ROUNDS = 4
+
+
 def _trace(loss_fn, sources):
-    """Trace `loss_fn` with tf.function and evaluate every op between sources and loss."""
+    """Trace `loss_fn` and evaluate every op between sources and loss, in bodies too.
+
+    The branch a tf.cond or switch_case took and the number of iterations a loop ran
+    are read from the values of one round, and the next round copies those bodies in;
+    nested tf.functions are copied at once.
+    """
+    plan, trace = {}, None
+    for _ in range(MAX_ROUNDS):
+        attempt = _trace_once(loss_fn, sources, plan)
+        if attempt.error is not None:
+            return trace or attempt
+        trace = attempt
+        choices = {
+            site.name: choice
+            for path in trace.paths
+            for site in path
+            if site.name not in plan and (choice := _choice(site)) is not None
+        }
+        if not choices:
+            break
+        plan = {**plan, **choices}
+    return trace
+
+
+def _choice(site):
+    """The body a function op on the path ran: a branch index or a number of iterations.
+
+    None when the op is not control flow, its values are missing, or the loop is too
+    long to copy.
+    """
+    if site.type in ("If", "StatelessIf") and 0 in site.inputs:
+        return 0 if bool(site.inputs[0]) else 1  # then_branch, else_branch
+    if site.type in ("Case", "StatelessCase") and 0 in site.inputs:
+        return int(site.inputs[0])
+    if site.type in LOOP_OPS and 0 in site.outputs:
+        iterations = int(site.outputs[0])  # while_v2's first output counts iterations
+        return iterations if iterations <= MAX_UNROLL else None
+    return None
+
+
+def _trace_once(loss_fn, sources, plan):
+    """One tf.function trace of `loss_fn`, with the bodies `plan` names copied in."""
     structure = {}
 
     def probe():
@@ -338,16 +437,23 @@ def _trace(loss_fn, sources):
             raise TypeError(f"loss_fn returned {type(loss).__name__}, not a tensor")
         graph = tf.compat.v1.get_default_graph()
         captured = {id(external): internal for external, internal in graph.captures}
+        inlines = _inline_bodies(graph, plan)
         starts = [captured.get(id(_graph_key(source))) for source in sources]
-        structure["paths"] = [_path_ops(start, targets) for start in starts]
-        return _evaluate_sites(structure["paths"], targets)
+        structure["paths"] = [_path_ops(start, targets, inlines) for start in starts]
+        structure["inlines"] = inlines
+        return _evaluate_sites(structure["paths"], targets, inlines)
 
     try:
         concrete = tf.function(probe, autograph=False).get_concrete_function()
         values = tf.nest.map_structure(lambda t: t.numpy(), concrete())
+        labels = {
+            name: where
+            for inline in structure["inlines"]
+            for name, where in inline.labels.items()
+        }
+        return Trace(paths=[_sites(path, values, labels) for path in structure["paths"]])
     except Exception as error:  # noqa: BLE001  (.numpy(), float(), Python control flow)
         return Trace(error=error)
-    return Trace(paths=[_sites(path, values) for path in structure["paths"]])
 
 
 def _graph_key(source):
@@ -358,15 +464,152 @@ def _graph_key(source):
 
 def _tape_variable(source):
     """The tf.Variable the tape sees behind a tf.Variable or keras.Variable, else None."""
-    if isinstance(source, keras.Variable) and isinstance(source.value, tf.Variable):
+    if _is_keras_variable(source):
         return source.value
     return source if isinstance(source, tf.Variable) else None
 
 
-def _ancestors(targets):
-    """Every op the target tensors depend on (data inputs only)."""
+def _is_keras_variable(source):
+    """Whether `source` is a Keras 3 variable (on TensorFlow it holds a tf.Variable).
+
+    Not isinstance(source, keras.Variable): before Keras 3.7 layers' weights were not
+    instances of that exported class (keras-team/keras#20330).
+    """
+    return isinstance(getattr(source, "value", None), tf.Variable)
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+@dataclass
+class Inline:
+    """A function op's body copied into the traced graph, fed with the op's own inputs.
+
+    A tf.cond or switch_case gives the branch it took, a while loop one copy per
+    iteration it ran (each fed with the one before), a nested tf.function its body.
+    The copy computes what the op computed, so its ops can be inspected like any other;
+    `exits` are its results, one per output of `op`. `labels` maps each copied op to
+    (its name in the body, where it ran); `origins` maps copied function ops to the
+    originals, which hold their own bodies.
+    """
+
+    op: object
+    exits: list
+    labels: dict
+    origins: dict
+
+
+def _inline_bodies(graph, plan):
+    """Copy into `graph` every function body that can be opened, nested ones too."""
+    inlines, origins = [], {}
+    pending = deque(graph.get_operations())
+    while pending:
+        op = pending.popleft()
+        if op.type not in FUNCTION_OPS:
+            continue
+        count = len(graph.get_operations())
+        try:
+            inline = _inline(op, origins.get(op.name, op), plan)
+        except Exception:  # noqa: BLE001  (a body that cannot be copied stays closed)
+            inline = None
+        if inline is None:
+            continue
+        inlines.append(inline)
+        origins.update(inline.origins)
+        pending.extend(graph.get_operations()[count:])
+    return inlines
+
+
+def _inline(op, original, plan):
+    """The Inline of `op`'s body that ran, or None if it cannot be known or copied.
+
+    `original` is the op as tf.cond / tf.while_loop built it (it holds the body
+    graphs); for a copy of a nested op it differs from `op`.
+    """
+    if op.type in CALL_OPS:
+        body = _called_graph(original)
+        if body is None:
+            return None
+        return _copy_bodies(
+            op, original.name, [body], list(op.inputs), f"tf.function '{body.name}'"
+        )
+    if op.name not in plan:
+        return None
+    if op.type in BRANCH_OPS:
+        if op.type in ("If", "StatelessIf"):
+            kind, bodies = "tf.cond", [original._true_graph, original._false_graph]
+        else:
+            count = len(op.get_attr("branches"))
+            kind = "tf.switch_case"
+            bodies = [getattr(original, f"_branch_graph_{i}") for i in range(count)]
+        taken = plan[op.name]
+        taken = taken if 0 <= taken < len(bodies) else len(bodies) - 1  # the default
+        branch = (
+            ("true", "false")[taken] + " branch"
+            if kind == "tf.cond"
+            else f"branch {taken}"
+        )
+        within = f"{kind} '{original.name}' ({branch})"
+        return _copy_bodies(
+            op, original.name, [bodies[taken]], list(op.inputs[1:]), within
+        )
+    bodies = [original._body_graph] * plan[op.name]
+    within = f"tf.while_loop '{original.name}'"
+    return _copy_bodies(op, original.name, bodies, list(op.inputs), within)
+
+
+def _called_graph(op):
+    """The FuncGraph a PartitionedCall runs, found in the graphs around it, or None."""
+    name = op.get_attr("f").name
+    graph = op.graph
+    while graph is not None:
+        function = graph._get_function(name)
+        if function is not None:
+            return getattr(function, "graph", None)
+        graph = getattr(graph, "outer_graph", None)
+    return None
+
+
+def _copy_bodies(op, scope, bodies, feeds, within):
+    """Import each body into op's graph in turn, each fed with the previous results.
+
+    `scope` is the op's name where the program made it, `within` says where it ran.
+    """
+    graph = op.graph
+    labels, origins = {}, {}
+    for iteration, body in enumerate(bodies):
+        # a body whose gradient was taken keeps extra outputs after its own ones
+        if len(body.inputs) != len(feeds) or len(body.outputs) < len(op.outputs):
+            return None
+        # an absolute, unused name scope, so copied names are prefix/original name
+        prefix = graph.unique_name(f"{op.name}_body")
+        count = len(graph.get_operations())
+        feeds = tf.graph_util.import_graph_def(
+            body.as_graph_def(),
+            input_map={inner.name: outer for inner, outer in zip(body.inputs, feeds)},
+            return_elements=[t.name for t in body.outputs[: len(op.outputs)]],
+            name=prefix + "/",
+        )
+        where = within if len(bodies) == 1 else f"{within} (iteration {iteration + 1})"
+        for copied in graph.get_operations()[count:]:
+            # a body's ops are named in the op's scope: 'cond/Relu' is 'Relu' in 'cond'
+            label = copied.name.removeprefix(prefix + "/").removeprefix(scope + "/")
+            labels[copied.name] = (label, where)
+        origins.update(
+            (f"{prefix}/{inner.name}", inner)
+            for inner in body.get_operations()
+            if inner.type in FUNCTION_OPS
+        )
+    return Inline(op, list(feeds), labels, origins)
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def _ancestors(tensors):
+    """Every op the tensors depend on (data inputs only)."""
     seen = set()
-    stack = [t.op for t in targets]
+    stack = [t.op for t in tensors]
     while stack:
         op = stack.pop()
         if op.name not in seen:
@@ -382,23 +625,36 @@ class PathOp:
     op: object
     distance: int
     path_inputs: list
+    path_outputs: list
     downstream: set
+    passes: set = field(default_factory=set)
 
 
-def _path_ops(start, targets):
-    """The ops between tensor `start` and the targets, nearest first, as PathOps."""
+def _path_ops(start, targets, inlines):
+    """The ops between tensor `start` and the targets, nearest first, as PathOps.
+
+    An opened function op is replaced by its copied body: the path runs through the
+    copy and on, from its exits, to what the op's outputs feed.
+    """
     if start is None:
         return []
-    ancestors = _ancestors(targets)
-    order, distances = [], {}
-    frontier = [(consumer, 1) for consumer in start.consumers()]
+    ancestors = _ancestors(targets + [t for inline in inlines for t in inline.exits])
+    opened = {inline.op.name for inline in inlines}
+    links = _exit_links(inlines)
+    order, distances, reached = [], {}, set()
+    frontier = deque((consumer, 1) for consumer in _consumers(start, links))
     while frontier:
-        op, distance = frontier.pop(0)
-        if op.name in distances or op.name not in ancestors:
+        op, distance = frontier.popleft()
+        if op.name in distances or op.name in reached or op.name not in ancestors:
+            continue
+        if op.name in opened:
+            reached.add(op.name)
             continue
         distances[op.name] = distance
         order.append((op, distance))
-        frontier += [(c, distance + 1) for t in op.outputs for c in t.consumers()]
+        frontier += [(c, distance + 1) for t in op.outputs for c in _consumers(t, links)]
+    carried = set(distances) | reached
+    ends = {t.name for t in targets}
     return [
         PathOp(
             op,
@@ -406,30 +662,57 @@ def _path_ops(start, targets):
             [
                 index
                 for index, t in enumerate(op.inputs)
-                if t.name == start.name or t.op.name in distances
+                if t.name == start.name or t.op.name in carried
             ],
-            _downstream(op, distances),
+            [
+                index
+                for index, t in enumerate(op.outputs)
+                if t.name in ends or any(c.name in carried for c in _consumers(t, links))
+            ],
+            _downstream(op, distances, links),
         )
         for op, distance in order
     ]
 
 
-def _downstream(op, names):
+def _exit_links(inlines):
+    """Exit tensor name -> the ops that consume the matching output of the opened op."""
+    links = {}
+    for inline in inlines:
+        for exit_tensor, output in zip(inline.exits, inline.op.outputs):
+            links.setdefault(exit_tensor.name, []).extend(output.consumers())
+    return links
+
+
+def _consumers(tensor, links):
+    """The ops a tensor feeds, with an exit of a copied body feeding what the op fed."""
+    return list(tensor.consumers()) + links.get(tensor.name, [])
+
+
+def _downstream(op, names, links):
     """Names of the path ops that `op` feeds, directly or not."""
     seen, stack = set(), [op]
     while stack:
         current = stack.pop()
         for tensor in current.outputs:
-            for consumer in tensor.consumers():
+            for consumer in _consumers(tensor, links):
                 if consumer.name in names and consumer.name not in seen:
                     seen.add(consumer.name)
                     stack.append(consumer)
     return seen
 
 
+# --------------------------------------------------------------------------- values
+
+
 def _gradient_dtype(dtype):
     """True for dtypes a gradient can flow into: floats, complex and resource handles."""
     return dtype.is_floating or dtype.is_complex or dtype == tf.resource
+
+
+def _carries_gradient(dtype):
+    """True for results a gradient can arrive at: floats, complex, handles, lists."""
+    return _gradient_dtype(dtype) or dtype == tf.variant
 
 
 def _numeric(tensor):
@@ -443,18 +726,25 @@ def _float_output(tensor):
     return tensor.dtype.is_floating or tensor.dtype.is_complex
 
 
-def _evaluate_sites(paths, targets):
-    """Graph tensors for every path op: values, arriving gradients and local VJPs."""
-    path_ops = {entry.op.name: entry for path in paths for entry in path}
+def _evaluate_sites(paths, targets, inlines):
+    """Graph tensors for every path op: values, arriving gradients and local VJPs.
+
+    An op on several sources' paths is evaluated once, for all their path inputs; what
+    it passes back (`passes`, known without running) is stored on each PathOp.
+    """
+    path_ops, path_inputs = {}, {}
+    for entry in (entry for path in paths for entry in path):
+        path_ops[entry.op.name] = entry.op
+        path_inputs.setdefault(entry.op.name, set()).update(entry.path_inputs)
     float_outputs = [
-        t for entry in path_ops.values() for t in entry.op.outputs if _float_output(t)
+        t for op in path_ops.values() for t in op.outputs if _float_output(t)
     ]
-    upstream = dict(
-        zip([t.name for t in float_outputs], _safe_gradients(targets, float_outputs))
-    )
-    values = {}
-    for name, entry in path_ops.items():
-        op = entry.op
+    upstream = _upstream(targets, float_outputs, inlines)
+    values, passes = {}, {}
+    for name, op in path_ops.items():
+        indices = sorted(path_inputs[name])
+        local = _local_vjps(op, indices, upstream)
+        passes[name] = _passes(op, indices, local)
         values[name] = {
             "inputs": {str(i): t for i, t in enumerate(op.inputs) if _numeric(t)},
             "outputs": {str(i): t for i, t in enumerate(op.outputs) if _numeric(t)},
@@ -463,9 +753,46 @@ def _evaluate_sites(paths, targets):
                 for i, t in enumerate(op.outputs)
                 if upstream.get(t.name) is not None
             },
-            "local": _local_vjps(op, entry.path_inputs, upstream),
+            "local": local,
         }
+    for entry in (entry for path in paths for entry in path):
+        entry.passes = passes[entry.op.name] & set(entry.path_inputs)
     return values
+
+
+def _upstream(targets, tensors, inlines):
+    """The gradient of the loss arriving at each tensor, by name (None: none arrives).
+
+    Outside the copied bodies it is tf.gradients of the loss. A copy is not part of the
+    loss: inside it, it is the gradient of the copy's exits, seeded with what arrives
+    at the opened op's outputs, which is what the op's own gradient computes.
+    """
+    owners = {
+        name: index for index, inline in enumerate(inlines) for name in inline.labels
+    }
+    asked = {}  # None (the loss) or an inline's index -> tensors
+    opened_outputs = [
+        t for inline in inlines for t in inline.op.outputs if _carries_gradient(t.dtype)
+    ]
+    for tensor in tensors + opened_outputs:
+        asked.setdefault(owners.get(tensor.op.name), []).append(tensor)
+    upstream = {}
+
+    def ask(ys, xs, grad_ys=None):
+        upstream.update(
+            (x.name, grad) for x, grad in zip(xs, _safe_gradients(ys, xs, grad_ys))
+        )
+
+    ask(targets, asked.get(None, []))
+    for index, inline in enumerate(inlines):  # an outer body before those inside it
+        seeded = [
+            (exit_tensor, upstream.get(output.name))
+            for exit_tensor, output in zip(inline.exits, inline.op.outputs)
+            if upstream.get(output.name) is not None
+        ]
+        if seeded and asked.get(index):
+            ask([e for e, _ in seeded], asked[index], [g for _, g in seeded])
+    return upstream
 
 
 def _local_vjps(op, path_inputs, upstream):
@@ -485,6 +812,24 @@ def _local_vjps(op, path_inputs, upstream):
     return local
 
 
+def _passes(op, path_inputs, local):
+    """The path inputs this op has a gradient for, whether or not one arrives.
+
+    Found while building the graph: tf.gradients gives None where the op defines no
+    gradient for an input (StopGradient, Round, a cast to an integer).
+    """
+    outputs = [t for t in op.outputs if _float_output(t)]
+    passes = {int(index) for index in local}
+    for index in path_inputs:
+        tensor = op.inputs[index]
+        if index in passes or not outputs or not _gradient_dtype(tensor.dtype):
+            continue
+        (grad,) = _safe_gradients(outputs, [tensor], [tf.zeros_like(t) for t in outputs])
+        if grad is not None:
+            passes.add(index)
+    return passes
+
+
 def _safe_gradients(ys, xs, grad_ys=None):
     """tf.gradients, with None where an op's gradient is missing or fails to build."""
     try:
@@ -494,11 +839,26 @@ def _safe_gradients(ys, xs, grad_ys=None):
     return [None if g is None else tf.convert_to_tensor(g) for g in grads]
 
 
-def _sites(path, values):
+# Ops that only move values around: a zero going in comes out as a zero.
+RESHAPING_OPS = ("Identity", "Reshape", "Transpose", "ExpandDims", "Squeeze", "MaxPool")
+
+
+def _producer(tensor, label):
+    """(type, name) of the op that computed `tensor`, looking past reshaping ops."""
+    op = tensor.op
+    while op.type in RESHAPING_OPS and op.inputs:
+        op = op.inputs[0].op
+    return op.type, label(op)[0]
+
+
+def _sites(path, values, labels):
     """The Site list for one source's path, from the traced ops and their values."""
 
     def by_index(mapping):
         return {int(key): value for key, value in mapping.items()}
+
+    def label(op):
+        return labels.get(op.name, (op.name, ""))
 
     return [
         Site(
@@ -506,13 +866,21 @@ def _sites(path, values):
             type=entry.op.type,
             distance=entry.distance,
             path_inputs=entry.path_inputs,
-            input_ops=[(t.op.type, t.op.name) for t in entry.op.inputs],
+            path_outputs=entry.path_outputs,
+            input_ops=[_producer(t, label) for t in entry.op.inputs],
             input_dtypes=[t.dtype for t in entry.op.inputs],
             output_dtypes=[t.dtype for t in entry.op.outputs],
+            passes=entry.passes,
+            label=label(entry.op)[0],
+            within=label(entry.op)[1],
             inputs=by_index(values[entry.op.name]["inputs"]),
             outputs=by_index(values[entry.op.name]["outputs"]),
             upstream=by_index(values[entry.op.name]["upstream"]),
-            local=by_index(values[entry.op.name]["local"]),
+            local={
+                index: vjp
+                for index, vjp in by_index(values[entry.op.name]["local"]).items()
+                if index in entry.path_inputs
+            },
             downstream=entry.downstream,
         )
         for entry in path
@@ -570,8 +938,9 @@ def _verdict(cause, explanation, name=NAME_SLOT, fix=None, **where):
 
 
 def _op(site):
-    """How an op is named in a sentence: its type, and its name when that differs."""
-    return _op_words(site.type, site.name)
+    """How an op is named in a sentence: its type, its name, and the body it ran in."""
+    words = _op_words(site.type, site.label or site.name)
+    return f"{words} inside {site.within}" if site.within else words
 
 
 def _op_words(op_type, op_name):
@@ -639,7 +1008,7 @@ def _non_tensor_finding(name, source, loss_fn, run):
             "to differentiate.",
             "Return the loss tensor from loss_fn.",
         )
-    if not _loss_moves(loss_fn, source, run):
+    if _loss_moves(loss_fn, source, run) is False:
         return Finding(
             name,
             "none",
@@ -661,8 +1030,10 @@ def _non_tensor_finding(name, source, loss_fn, run):
 
 
 def _first_line(error, limit=160):
-    """The first line of an exception's message, shortened."""
-    lines = str(error).strip().splitlines() or [""]
+    """The first line of an exception's message, shortened, without TF's node prefix."""
+    # eager op errors start with '{{function_node __wrapped__MatMul_device_/job:...}} '
+    message = re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", str(error).strip())
+    lines = message.splitlines() or [""]
     line = lines[0].rstrip(".")
     return line if len(line) <= limit else line[: limit - 3] + "..."
 
@@ -711,40 +1082,93 @@ SHAPE_OPS = ("Shape", "ShapeN", "Size", "Rank")
 
 
 def _blocks(site):
-    """True when the gradient stops at this op: it passes nothing back to its path input."""
+    """True when the gradient stops at this op: it has none for one of its path inputs."""
     if site.type in SHAPE_OPS:
         return False
-    if not any(dtype.is_floating for dtype in site.output_dtypes):
+    if not any(_carries_gradient(site.output_dtypes[i]) for i in site.path_outputs):
         return True  # an integer or boolean result carries no gradient
     inputs = [i for i in site.path_inputs if _gradient_dtype(site.input_dtypes[i])]
-    return bool(site.upstream) and any(index not in site.local for index in inputs)
+    if site.type == "IdentityN":
+        # a tf.custom_gradient: its gradient function replaces the path through the
+        # forward ops, so it blocks only when it passes nothing back at all
+        return bool(inputs) and not any(index in site.passes for index in inputs)
+    return any(index not in site.passes for index in inputs)
+
+
+def _decides(site):
+    """True for a comparison or argmax: an integer or boolean result that only steers.
+
+    Its result picks a tf.where branch or a tf.cond, or indexes; a cast to an integer
+    is not one of these: it carries the value on, rounded.
+    """
+    return site.type != "Cast" and not any(
+        _carries_gradient(site.output_dtypes[i]) for i in site.path_outputs
+    )
+
+
+def _cut_verdicts(sites):
+    """The op nearest the source that cuts a gradient arriving at it, as [Verdict] or [].
+
+    A blocker whose arriving gradient is zero cuts nothing (the stop_gradient on the
+    max in a stable softmax: the loss does not depend on that max).
+    """
+    cutting = [
+        site
+        for site in sites
+        if _blocks(site)
+        and not _decides(site)
+        and any(np.any(np.abs(site.upstream[i]) > VANISHING) for i in site.upstream)
+    ]
+    return [_blocker_verdict(NAME_SLOT, cutting)] if cutting else []
 
 
 def _blocker_verdict(name, sites):
-    """The blocking op nearest the source, as a Verdict (None if nothing blocks)."""
-    for site in sites:
-        if not _blocks(site):
-            continue
+    """The blocking op nearest the source, as a Verdict (None if nothing blocks).
+
+    When the value's own path is blocked too, a comparison that only steers a
+    tf.where or a tf.cond on the way is not the break.
+    """
+    blockers = [site for site in sites if _blocks(site)]
+    on_value_path = [site for site in blockers if not _decides(site)]
+    for site in (on_value_path or blockers)[:1]:
         cause = BLOCKER_CAUSES.get(site.type, "non_differentiable_op")
-        if site.type == "Cast" and not site.output_dtypes[0].is_floating:
+        if site.type == "Cast" and site.output_dtypes[0].is_integer:
             cause = "integer_dtype"
         explanation = {
-            "stop_gradient": f"tf.stop_gradient ({site.name}) on the path from {name} to "
-            "the loss passes no gradient back.",
+            "stop_gradient": f"{_op(site)} on the path from {name} to the loss is a "
+            "tf.stop_gradient: it passes no gradient back.",
             "integer_dtype": f"{_op(site)} turns the path from {name} into "
             f"{site.output_dtypes[0].name}, and an integer carries no gradient.",
             "left_tensorflow": f"{name} reaches the loss through a Python function "
             f"({_op(site)}) that the tape cannot look into.",
-            "non_differentiable_op": f"{_op(site)} on the path from "
-            f"{name} is piecewise constant or passes no gradient back.",
+            "non_differentiable_op": (
+                f"{_op(site)} on the path from {name} is a tf.custom_gradient whose "
+                "gradient function returns None."
+                if site.type == "IdentityN"
+                else f"{_op(site)} on the path from {name} is piecewise constant or "
+                "passes no gradient back."
+            ),
         }[cause]
         return _verdict(cause, explanation, name, distance=site.distance)
     return None
 
 
 def _detour_verdict(name, source, loss_fn, run, trace):
-    """No TensorFlow path from the source: left TensorFlow if the loss still moves."""
-    if not _loss_moves(loss_fn, source, run):
+    """No TensorFlow path from the source: left TensorFlow if the loss still moves.
+
+    A loss that changes from call to call by itself (random ops) cannot be nudged;
+    then a graph traced without error and with no path says the source is unused.
+    """
+    moves = _loss_moves(loss_fn, source, run)
+    traced = trace is not None and trace.error is None
+    if moves is None and traced:
+        return _verdict(
+            "unused",
+            f"{name} takes no part in the traced graph of the loss (the loss is "
+            f"random, so nudging {name} to be sure is not possible).",
+            name,
+        )
+    if moves is False:
         return _verdict(
             "unused",
             f"{name} does not take part in computing the loss "
@@ -757,20 +1181,33 @@ def _detour_verdict(name, source, loss_fn, run, trace):
         if trace is not None and trace.error is not None
         else "the traced graph has no path from it to the loss"
     )
+    evidence = (
+        f"The loss changes when {name} changes, yet the tape saw no path"
+        if moves
+        else f"The tape saw no path from {name}"
+    )
     return _verdict(
         "left_tensorflow",
-        f"The loss changes when {name} changes, yet the "
-        f"tape saw no path: the value went through NumPy or Python ({how}).",
+        f"{evidence}: the value went through NumPy or Python ({how}).",
         name,
     )
 
 
 def _loss_moves(loss_fn, source, run):
-    """True when nudging the variable's value changes loss_fn()'s result."""
+    """True when nudging the variable's value changes loss_fn()'s result.
+
+    None when loss_fn() changes by itself, with the variable untouched (random ops).
+    """
     variable = _tape_variable(source)
     baseline = _as_floats(run.loss)
     if variable is None or baseline is None:
         return False
+    try:
+        again = _as_floats(loss_fn())
+    except Exception:  # noqa: BLE001  (a loss that raises now is no baseline)
+        again = None
+    if again is None or not _same_floats(again, baseline):
+        return None
     original = variable.numpy()
     for scale in PERTURBATIONS:
         step = scale * (1.0 + np.abs(original))
@@ -781,13 +1218,16 @@ def _loss_moves(loss_fn, source, run):
             moved = None
         finally:
             variable.assign(original)
-        if (
-            moved is None
-            or moved.shape != baseline.shape
-            or not np.array_equal(moved, baseline, equal_nan=True)
-        ):
+        if moved is None or not _same_floats(moved, baseline):
             return True
     return False
+
+
+def _same_floats(values, baseline):
+    """True when two losses, as float arrays, are identical (NaN equal to NaN)."""
+    return values.shape == baseline.shape and np.array_equal(
+        values, baseline, equal_nan=True
+    )
 
 
 def _as_floats(value):
@@ -883,19 +1323,77 @@ def _exp_kill(site):
 
 
 def _softmax_loss_kill(site):
-    """Fused softmax losses pass back p - y: zero in rows where p is one-hot and right."""
+    """log_softmax and fused softmax losses pass back zero rows in two cases.
+
+    A fused loss passes back p - y: zero where p is one-hot on the label (saturated).
+    log_softmax passes back g - p sum(g): zero also when g is proportional to p, as
+    for a sum of probabilities exp(log_softmax(z)) (always 1).
+    """
     grad_logits = site.local.get(0)
     if grad_logits is None:
         return None
-    rows = np.abs(grad_logits).reshape(-1, grad_logits.shape[-1])
+    rows = np.abs(grad_logits).reshape(-1, grad_logits.shape[-1]).max(axis=1)
+    zero = rows < VANISHING
+    if site.type == "LogSoftmax":
+        probs = np.exp(site.outputs[0].astype(np.float64))
+        probs = probs.reshape(-1, probs.shape[-1])
+        summed = zero & ((probs * (1 - probs)).max(axis=1) >= VANISHING)
+        if summed.any():
+            return _masked_verdict(
+                "softmax_sum",
+                site,
+                summed,
+                lambda words: (
+                    f"{_op(site)} passes back zero in "
+                    f"{words.replace('element', 'row')}: the gradient arriving at it "
+                    "is proportional to the probabilities, as for a sum of "
+                    "exp(log_softmax) (always 1)."
+                ),
+            )
     return _masked_verdict(
         "saturation",
         site,
-        rows.max(axis=1) < VANISHING,
+        zero,
         lambda words: (
             f"{_op(site)} passes back p - y = 0 in "
             f"{words.replace('element', 'row')}: the softmax is "
             "saturated on the labelled class."
+        ),
+    )
+
+
+def _flat_slope(site):
+    """Where an element-wise op passes back (near) zero of a nonzero arriving gradient."""
+    index = site.path_inputs[0]
+    grad_out = site.upstream.get(0)
+    if index not in site.local or grad_out is None:
+        return np.zeros((), dtype=bool)
+    grad_in = site.local[index].astype(np.float64)
+    grad_out = grad_out.astype(np.float64)
+    return (np.abs(grad_in) <= VANISHING * np.abs(grad_out)) & (grad_out != 0)
+
+
+def _smooth_saturation_kill(site):
+    """softplus' = sigmoid(x), elu' = exp(x) for x < 0: they underflow far left."""
+    return _masked_verdict(
+        "saturation",
+        site,
+        _flat_slope(site),
+        lambda words: (
+            f"{_op(site)} is saturated for {words}: its slope underflows to (near) zero."
+        ),
+    )
+
+
+def _leaky_relu_kill(site):
+    """A leaky ReLU with slope alpha = 0 below zero is a ReLU, and dies like one."""
+    return _masked_verdict(
+        "dead_relu",
+        site,
+        _flat_slope(site) & (site.inputs[0] <= 0),
+        lambda words: (
+            f"{_op(site)} has slope 0 (alpha = 0) below zero and pre-activations "
+            f"<= 0 for {words}, so it passes back zero there, like a ReLU."
         ),
     )
 
@@ -965,7 +1463,22 @@ def _step_kill(site):
     )
 
 
+def _custom_gradient_kill(site):
+    """tf.custom_gradient runs as IdentityN: its gradient function may return zeros."""
+    arriving = any(np.any(site.upstream[i] != 0) for i in site.upstream)
+    passed = [site.local[i] for i in site.path_inputs if i in site.local]
+    if not arriving or not passed or any(np.any(g != 0) for g in passed):
+        return None
+    return _verdict(
+        "non_differentiable_op",
+        f"{_op(site)} is a tf.custom_gradient whose gradient function returns zero "
+        "here, whatever the forward computation inside it.",
+        distance=site.distance,
+    )
+
+
 KILLERS = {
+    "IdentityN": _custom_gradient_kill,
     "Relu": _relu_kill,
     "Relu6": _relu_kill,
     "Sigmoid": _sigmoid_tanh_kill,
@@ -973,6 +1486,10 @@ KILLERS = {
     "Softmax": _softmax_kill,
     "Exp": _exp_kill,
     "LogSoftmax": _softmax_loss_kill,
+    "Softplus": _smooth_saturation_kill,
+    "Elu": _smooth_saturation_kill,
+    "Selu": _smooth_saturation_kill,
+    "LeakyRelu": _leaky_relu_kill,
     "SoftmaxCrossEntropyWithLogits": _softmax_loss_kill,
     "Select": _where_kill,
     "Maximum": _selecting_kill,
@@ -1026,9 +1543,14 @@ def _dead_feed(site):
 
 
 def _kill_verdicts(sites):
-    """Every op on the path that zeroes some of the gradient, nearest the source first."""
-    inspectors = [(KILLERS[site.type], site) for site in sites if site.type in KILLERS]
-    inspectors += [(_dead_feed, site) for site in sites]
+    """Every op on the path that zeroes some of the gradient, nearest the source first.
+
+    Only ops a gradient reaches count: the forward ops inside a tf.custom_gradient,
+    say, are bypassed by its gradient function.
+    """
+    reached = [site for site in sites if site.upstream]
+    inspectors = [(KILLERS[site.type], site) for site in reached if site.type in KILLERS]
+    inspectors += [(_dead_feed, site) for site in reached]
     verdicts = [_inspect(inspector, site) for inspector, site in inspectors]
     return sorted((v for v in verdicts if v is not None), key=lambda v: v.distance)
 
@@ -1066,6 +1588,8 @@ def _value_finding(name, grad, sites, run, untraced=None):
             grad,
         )
     status = "zero" if zero.all() else "partly_zero"
+    # tf.cond and while loops give zeros, not None, where a path inside them is cut
+    kills = sorted(kills + _cut_verdicts(sites), key=lambda v: v.distance)
     total = [v for v in kills if v.share >= 1.0] if status == "zero" else []
     fallback = _untraced(untraced, "unused") or _unexplained_zero(sites)
     verdict = (total or kills or [fallback])[0]
@@ -1080,23 +1604,9 @@ def _untraced(error, cause):
     message = _first_line(error).replace("{", "{{").replace("}", "}}")
     return _verdict(
         cause,
-        "diagnose could not trace the loss as a graph to inspect its "
+        "diagnose could not trace the loss as a graph and inspect its "
         f"ops ({type(error).__name__}: {message}), so this cause is a guess.",
     )
-
-
-# Ops that run a whole function (tf.cond, tf.switch_case, tf.while_loop, a nested
-# tf.function): diagnose sees them as one op and does not look inside.
-FUNCTION_OPS = (
-    "If",
-    "StatelessIf",
-    "Case",
-    "StatelessCase",
-    "While",
-    "StatelessWhile",
-    "PartitionedCall",
-    "StatefulPartitionedCall",
-)
 
 
 def _unexplained_zero(sites):
@@ -1105,9 +1615,9 @@ def _unexplained_zero(sites):
     if hidden:
         return _verdict(
             "unused",
-            f"the zeros arise inside {hidden[0]} (a tf.cond, tf.switch_case, loop or "
-            "nested tf.function), which diagnose does not open, so this cause is a "
-            "guess.",
+            f"the zeros arise inside {hidden[0]}, whose body diagnose could not "
+            f"open (a loop of more than {MAX_UNROLL} iterations, or a body it cannot "
+            "copy), so this cause is a guess.",
         )
     return _verdict(
         "unused",

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import helpers
+from helpers import doctor
 from helpers.doctor import CAUSES, STATUSES, diagnose
 
 keras.utils.set_random_seed(0)
@@ -439,15 +440,20 @@ def test_python_control_flow_is_diagnosed_without_the_graph():
     assert finding.status == "zero" and "could not trace" in finding.explanation
 
 
-def test_ops_inside_a_switch_case_are_not_opened_and_the_finding_says_so():
+def test_a_loop_too_long_to_open_is_a_guess_that_says_so():
     w = weights()
 
     def loss():
-        branches = [lambda: tf.nn.relu(w - 10.0), lambda: w]
-        return tf.reduce_sum(tf.switch_case(tf.constant(0), branches))
+        _, total = tf.while_loop(
+            lambda i, total: i < 100,  # more iterations than diagnose copies
+            lambda i, total: (i + 1, total + tf.nn.relu(w - 10.0)),
+            (0, tf.zeros(3)),
+        )
+        return tf.reduce_sum(total)
 
     finding = diagnose(loss, w)[0]
-    assert finding.status == "zero" and "does not open" in finding.explanation
+    assert (finding.status, finding.cause) == ("zero", "unused")
+    assert "could not open" in finding.explanation and "guess" in finding.explanation
 
 
 def test_diagnose_prints_nothing(capfd):
@@ -466,6 +472,22 @@ def test_a_raising_loss_fn_is_a_finding_quoting_the_error():
     report = diagnose(broken, [w, points()])
     assert [(f.status, f.cause) for f in report] == [("none", "left_tensorflow")] * 2
     assert "ValueError: shapes (3,) and (4,) are incompatible" in report[0].explanation
+
+
+def test_a_failure_inside_diagnose_is_a_finding_not_an_exception(monkeypatch):
+    def failing(*args):
+        raise RuntimeError("inspection failed")
+
+    monkeypatch.setattr(doctor, "_kill_verdicts", failing)
+    monkeypatch.setattr(doctor, "_blocker_verdict", failing)
+    w = weights()
+    zero = diagnose(lambda: tf.reduce_sum(tf.nn.relu(w - 10.0)), w)[0]
+    none = diagnose(lambda: tf.reduce_sum(tf.stop_gradient(w)), w)[0]
+    # the status still comes from the tape; the cause is a guess, and says so
+    assert (zero.status, none.status) == ("zero", "none")
+    for finding in (zero, none):
+        assert "RuntimeError: inspection failed" in finding.explanation
+        assert "guess" in finding.explanation
 
 
 def test_a_loss_fn_failing_on_an_integer_tensor_is_integer_dtype():
@@ -496,6 +518,304 @@ def test_a_loss_fn_returning_none():
 def test_bad_arguments_raise_type_error_saying_what_to_pass(loss_fn, variables, words):
     with pytest.raises(TypeError, match=words):
         diagnose(loss_fn, variables)
+
+
+# --------------------------------------------------------------------------- bodies
+# Programs whose ops run inside a function body: a tf.function loss, a nested
+# tf.function, tf.cond, tf.switch_case, tf.while_loop and a Keras RNN (a while loop).
+
+
+def test_a_tf_function_loss_fn_is_opened():
+    w = weights()
+
+    @tf.function
+    def dead():
+        return tf.reduce_sum(tf.nn.relu(w - 10.0))
+
+    @tf.function
+    def stopped():
+        return tf.reduce_sum(tf.stop_gradient(w) ** 2)
+
+    assert only(diagnose(dead, w)) == ("zero", "dead_relu")
+    assert only(diagnose(stopped, w)) == ("none", "stop_gradient")
+
+
+def test_a_tf_function_using_numpy_raises_and_is_left_tensorflow():
+    w = weights()
+
+    @tf.function
+    def loss():
+        return tf.reduce_sum(w.numpy())  # a symbolic tensor has no .numpy()
+
+    report = diagnose(loss, w)
+    assert only(report) == ("none", "left_tensorflow")
+    assert "loss_fn raised" in report[0].explanation
+
+
+def test_a_nested_tf_function_inside_a_keras_loss_is_opened():
+    model = mlp()
+
+    @tf.function
+    def squash(logits):
+        return tf.sigmoid(100.0 * logits + 1000.0)
+
+    report = diagnose(
+        lambda: tf.reduce_sum(squash(model(INPUTS))), model.layers[1].trainable_variables
+    )
+    assert [(f.status, f.cause) for f in report] == [("zero", "saturation")] * 2
+    assert "inside tf.function 'squash'" in report[0].explanation
+
+
+def test_the_branch_a_tf_cond_took_is_opened():
+    w = weights()
+
+    def loss():
+        return tf.cond(
+            tf.reduce_sum(w) > 0,  # true: w sums to 2.5
+            lambda: tf.reduce_sum(tf.stop_gradient(w) * 2.0),
+            lambda: tf.reduce_sum(w),
+        )
+
+    # eagerly tf.cond runs the branch as Python: None, as without the cond; compiled,
+    # the cond's gradient turns the None into zeros. The comparison is not the cut.
+    report = diagnose(loss, w)
+    assert only(report) == ("none", "stop_gradient")
+    assert "(true branch)" in report[0].explanation
+    assert only(diagnose(tf.function(loss), w)) == ("zero", "stop_gradient")
+
+
+def test_a_nan_inside_a_tf_cond_branch():
+    x = points()
+
+    def loss():
+        return tf.cond(
+            tf.reduce_max(x) > 0,
+            lambda: tf.reduce_sum(tf.where(x > 0, tf.math.log(x), 0.0)),
+            lambda: tf.reduce_sum(x),
+        )
+
+    assert only(diagnose(loss, x)) == ("nan", "nan_from_unselected_branch")
+
+
+def test_the_branch_a_switch_case_took_is_opened():
+    w = weights()
+
+    def loss(index):
+        branches = [lambda: tf.nn.relu(w - 10.0), lambda: tf.sigmoid(40.0 * w)]
+        return tf.reduce_sum(tf.switch_case(tf.constant(index), branches))
+
+    assert only(diagnose(lambda: loss(0), w)) == ("zero", "dead_relu")
+    # sigmoid(-20) has slope 2e-9: vanishing, not exactly zero
+    assert only(diagnose(lambda: loss(1), w)) == ("zero", "saturation")
+
+
+def test_every_iteration_of_a_while_loop_is_opened():
+    w = weights()
+
+    def loss():
+        _, total = tf.while_loop(
+            lambda i, total: i < 3,
+            lambda i, total: (i + 1, total + tf.round(w * tf.cast(i, tf.float32))),
+            (0, tf.zeros(3)),
+        )
+        return tf.reduce_sum(total)
+
+    assert only(diagnose(loss, w)) == ("none", "non_differentiable_op")
+    # compiled, the loop's gradient turns Round's None into zeros
+    report = diagnose(tf.function(loss), w)
+    assert only(report) == ("zero", "non_differentiable_op")
+    assert "tf.while_loop 'while' (iteration 1)" in report[0].explanation
+
+
+def test_a_tf_cond_nested_in_a_while_loop_is_opened():
+    w = weights()
+
+    def step(i, total):
+        late = tf.cond(i > 1, lambda: tf.sigmoid(100.0 * w + 1000.0), lambda: tf.zeros(3))
+        return i + 1, total + late
+
+    def loss():
+        return tf.reduce_sum(tf.while_loop(lambda i, t: i < 4, step, (0, tf.zeros(3)))[1])
+
+    assert only(diagnose(loss, w)) == ("zero", "saturation")
+
+
+def test_a_saturated_keras_rnn_is_opened_step_by_step():
+    big = keras.initializers.Constant(20.0)
+    model = keras.Sequential(
+        [
+            keras.Input((5, 3)),
+            keras.layers.SimpleRNN(
+                2, kernel_initializer=big, recurrent_initializer=big, bias_initializer=big
+            ),
+            keras.layers.Dense(1),
+        ]
+    )
+    sequences = tf.abs(tf.reshape(tf.tile(INPUTS[:6], [5, 1]), (6, 5, 3))) + 0.5
+    report = diagnose(lambda: tf.reduce_sum(model(sequences) ** 2), model.weights)
+    # tanh of every pre-activation (>= 20) is 1 in float32: the cell's weights learn
+    # nothing; the Dense head after it does
+    assert [(f.status, f.cause) for f in report] == (
+        [("zero", "saturation")] * 3 + [("ok", None)] * 2
+    )
+
+
+def test_custom_gradients_returning_zeros_or_none_and_a_straight_through_one():
+    w = weights()
+
+    @tf.custom_gradient
+    def gated(x):  # the gradient function lets nothing through below 10
+        return tf.nn.relu(x - 10.0), lambda dy: dy * tf.cast(x > 10.0, tf.float32)
+
+    @tf.custom_gradient
+    def forgetful(x):
+        return tf.identity(x), lambda dy: None
+
+    @tf.custom_gradient
+    def straight_through(x):  # round forward, identity backward (lesson 06)
+        return tf.round(x), lambda dy: dy
+
+    report = diagnose(lambda: tf.reduce_sum(gated(w)), w)
+    assert only(report) == ("zero", "non_differentiable_op")
+    assert "tf.custom_gradient" in report[0].explanation
+    report = diagnose(lambda: tf.reduce_sum(forgetful(w)), w)
+    assert only(report) == ("none", "non_differentiable_op")
+    assert "returns None" in report[0].explanation
+    assert only(diagnose(lambda: tf.reduce_sum(straight_through(w) * w), w)) == (
+        "ok",
+        None,
+    )
+    # a zero arriving at a custom gradient is not its fault: the ReLU after it is dead
+    report = diagnose(lambda: tf.reduce_sum(tf.nn.relu(straight_through(w) - 10.0)), w)
+    assert only(report) == ("zero", "dead_relu")
+
+
+def test_an_unused_variable_beside_a_random_loss_is_unused_not_left_tensorflow():
+    w, x = weights(), points()
+    # the loss changes at every call, so nudging x cannot show that it does not matter
+    report = diagnose(lambda: tf.reduce_sum(tf.random.normal([3]) * w), [w, x])
+    assert [(f.status, f.cause) for f in report] == [("ok", None), ("none", "unused")]
+    assert "random" in report[1].explanation
+
+
+# --------------------------------------------------------------------------- nearest
+
+
+@pytest.mark.parametrize(
+    "loss_fn, cause",
+    [
+        (lambda w: tf.round(tf.stop_gradient(w) * 2.0), "stop_gradient"),
+        (lambda w: tf.stop_gradient(tf.round(w) * 2.0), "non_differentiable_op"),
+        (lambda w: tf.stop_gradient(tf.cast(w, tf.int32)), "integer_dtype"),
+        (lambda w: tf.sigmoid(tf.nn.relu(w - 10.0) - 100.0), "dead_relu"),
+        (lambda w: tf.nn.relu(tf.sigmoid(100.0 * w) - 2.0), "saturation"),
+    ],
+)
+def test_of_several_causes_the_one_nearest_the_source_is_reported(loss_fn, cause):
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(loss_fn(w)), w)
+    assert report[0].cause == cause
+
+
+def test_a_comparison_steering_tf_where_is_not_blamed_for_a_cut_value_path():
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(tf.where(w > 0, tf.stop_gradient(w), 0.0)), w)
+    assert only(report) == ("none", "stop_gradient")
+
+
+def test_an_integer_result_on_the_path_blocks_even_beside_a_float_one():
+    w = weights()
+    # top_k has a gradient for its values, none for its indices
+    report = diagnose(
+        lambda: tf.reduce_sum(tf.cast(tf.math.top_k(w, 2).indices, tf.float32)), w
+    )
+    assert only(report) == ("none", "non_differentiable_op")
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+@pytest.mark.parametrize("activation", [tf.nn.softplus, tf.nn.elu, tf.nn.selu])
+def test_saturated_smooth_activations(activation):
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(activation(100.0 * w - 500.0)), w)
+    assert only(report) == ("zero", "saturation")
+
+
+def test_a_leaky_relu_with_slope_zero_dies_like_a_relu():
+    w = weights()
+    report = diagnose(lambda: tf.reduce_sum(tf.nn.leaky_relu(w, alpha=0.0)), w)
+    assert only(report) == ("partly_zero", "dead_relu")
+
+
+def test_softmax_sum_through_exp_of_log_softmax():
+    logits = tf.Variable([0.3, -1.2, 2.0])
+    report = diagnose(lambda: tf.reduce_sum(tf.exp(tf.nn.log_softmax(logits))), logits)
+    assert only(report) == ("zero", "softmax_sum")
+
+
+def test_softmax_sum_of_each_row_of_a_batch():
+    dense = keras.layers.Dense(3)
+    dense.build((None, 3))
+    report = diagnose(
+        lambda: tf.reduce_sum(tf.nn.softmax(dense(INPUTS)), axis=-1),
+        dense.trainable_variables,
+    )
+    assert [(f.status, f.cause) for f in report] == [("zero", "softmax_sum")] * 2
+
+
+def test_units_dead_for_the_whole_batch_leave_the_rest_learning():
+    dead_bias = keras.initializers.Constant([-100.0, -100.0, 0.0, 0.0])
+    model = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(4, activation="relu", bias_initializer=dead_bias),
+            keras.layers.Dense(2),
+        ]
+    )
+    report = diagnose(
+        lambda: tf.reduce_mean(model(INPUTS) ** 2), model.trainable_variables
+    )
+    assert [(f.status, f.cause) for f in report] == (
+        [("partly_zero", "dead_relu")] * 3 + [("ok", None)]
+    )
+
+
+def test_a_dead_conv_layer_starves_the_dense_layer_after_flatten():
+    model = keras.Sequential(
+        [
+            keras.Input((4, 4, 1)),
+            keras.layers.Conv2D(
+                2,
+                3,
+                activation="relu",
+                bias_initializer=keras.initializers.Constant(-50.0),
+            ),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2, bias_initializer=keras.initializers.Constant(1.0)),
+        ]
+    )
+    images = tf.reshape(tf.tile(INPUTS[:2], [1, 16])[:, :16], (2, 4, 4, 1))
+    report = diagnose(
+        lambda: tf.reduce_mean(model(images) ** 2), model.trainable_variables
+    )
+    assert [(f.status, f.cause) for f in report] == (
+        [("zero", "dead_relu")] * 3 + [("ok", None)]
+    )
+
+
+def test_a_python_float_loss_and_a_numpy_mean_are_left_tensorflow():
+    w = weights()
+    for loss_fn in (lambda: float(tf.reduce_sum(w**2)), lambda: np.mean(w * 2.0)):
+        assert only(diagnose(loss_fn, w)) == ("none", "left_tensorflow")
+
+
+def test_a_tensorflow_error_is_quoted_without_its_node_prefix():
+    w = weights()
+    report = diagnose(lambda: tf.matmul(w, w), w)  # rank 1: matmul raises
+    assert report[0].status == "none"
+    assert "InvalidArgumentError: In[0] and In[1]" in report[0].explanation
+    assert "{" not in report[0].explanation
 
 
 # --------------------------------------------------------------------------- report

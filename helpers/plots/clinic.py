@@ -4,7 +4,9 @@ text panels (a program's source, diagnose's table) drawn as pixels."""
 import functools
 
 import numpy as np
+from matplotlib.image import FigureImage
 
+from helpers.plots import _checks as check
 from helpers.plots.none_gradients import render_code
 
 NONE_STYLE = {"fill": False, "hatch": "///", "edgecolor": "#888888"}
@@ -23,6 +25,9 @@ def draw_element_bars(ax, max_bars, title="gradient per element"):
 
     Returns (bars, value_labels, name_labels) for update_element_bars (lesson 10).
     """
+    check.axes(ax)
+    max_bars = check.count(max_bars, "max_bars", 1, "9")
+    title = check.text(title, "title", "'gradient per element'")
     positions = np.arange(max_bars)
     bars = ax.bar(
         positions, np.zeros(max_bars), width=0.7, color=VALUE_STYLE["facecolor"]
@@ -40,7 +45,7 @@ def draw_element_bars(ax, max_bars, title="gradient per element"):
     ax.set_xticks([])
     ax.set_ylabel("gradient / max |gradient|")
     ax.set_title(title)
-    return bars, value_labels, name_labels
+    return list(bars), value_labels, name_labels
 
 
 def element_bar_data(entries):
@@ -48,7 +53,9 @@ def element_bar_data(entries):
 
     Heights are value / max |finite value| (all 0 when none is nonzero); None is a
     hatched bar at NONE_HEIGHT; NaN and inf are bars at 0 whose text says so.
+    Returns [(label, height, text, kind)], kind 'value', 'none' or 'nonfinite'.
     """
+    entries = _entries(entries)
     finite = [abs(v) for _, v in entries if v is not None and np.isfinite(v)]
     scale = max(finite, default=0.0) or 1.0
     rows = []
@@ -63,9 +70,17 @@ def element_bar_data(entries):
 
 
 def update_element_bars(artists, entries):
-    """Show one bar per entry, hide the rest (lesson 10)."""
-    bars, value_labels, name_labels = artists
+    """Show one bar per entry, hide the rest (lesson 10).
+
+    `artists` is what draw_element_bars returned; `entries` as for element_bar_data.
+    """
+    bars, value_labels, name_labels = _bar_artists(artists)
     rows = element_bar_data(entries)
+    if len(rows) > len(bars):
+        raise ValueError(
+            f"entries holds {len(rows)} values but there are only {len(bars)} bars; "
+            "draw more with draw_element_bars(ax, max_bars=...)."
+        )
     for index, (bar, value_label, name_label) in enumerate(
         zip(bars, value_labels, name_labels)
     ):
@@ -90,6 +105,8 @@ def draw_text_panel(ax, title):
     Returns a FigureImage: placed in pixels, it is drawn without resampling, which
     keeps swapping the text fast.
     """
+    check.axes(ax)
+    title = check.text(title, "title", "'the program'")
     ax.set_axis_off()
     ax.set_title(title, loc="left")
     box = ax.get_window_extent()
@@ -98,21 +115,83 @@ def draw_text_panel(ax, title):
     )
 
 
-@functools.lru_cache(maxsize=256)
-def text_pixels(text, ax_size, dpi):
-    """`text` in monospace as RGBA pixels the size of an Axes, (width, height) in pixels.
+def update_text_panel(image, pixels):
+    """Show pixels from text_pixels in a panel from draw_text_panel (lesson 10)."""
+    check.artist(image, "image", "draw_text_panel", FigureImage)
+    array = np.asarray(pixels) if isinstance(pixels, np.ndarray) else None
+    if array is None or array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] != 4:
+        raise TypeError(
+            "pixels must be an RGBA uint8 array of shape (height, width, 4), as "
+            f"text_pixels(...) returns; got {check.kind(pixels)}."
+        )
+    image.set_data(array)
+
+
+def text_pixels(text, size, dpi):
+    """`text` in monospace as RGBA pixels of `size` = (width, height) (lesson 10).
 
     Cached: rendering text takes tens of milliseconds, showing pixels one.
     """
-    pixels = render_code(text, *ax_size, dpi)
+    text = check.text(text, "text", "'def f():\\n    return 1'")
+    if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
+        raise TypeError(
+            f"size must be (width, height) in pixels, e.g. (480, 240); got "
+            f"{check.kind(size)}."
+        )
+    width = check.count(size[0], "size[0]", 1, "480")
+    height = check.count(size[1], "size[1]", 1, "240")
+    dpi = check.number(dpi, "dpi", "96", positive=True)
+    return _rendered(text, width, height, dpi)
+
+
+@functools.lru_cache(maxsize=256)
+def _rendered(text, width, height, dpi):
+    pixels = render_code(text, width, height, dpi)
     pixels.flags.writeable = False  # shared by every caller of the cache
     return pixels
 
 
 def panel_size(ax):
-    """The size of an Axes in whole pixels, (width, height)."""
-    box = ax.get_window_extent()
+    """The size of an Axes in whole pixels, (width, height) (lesson 10)."""
+    box = check.axes(ax).get_window_extent()
     return round(box.width), round(box.height)
+
+
+def _entries(entries):
+    """[(str, float or None)], or a TypeError saying what to pass."""
+    example = "[('w[0]', 0.5), ('b', None)]"
+    if isinstance(entries, (str, bytes, dict)) or not hasattr(entries, "__iter__"):
+        raise TypeError(
+            f"entries must be a list of (label, value or None) pairs such as "
+            f"{example}; got {check.kind(entries)}."
+        )
+    checked = []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+            raise TypeError(
+                f"entries[{index}] must be a (label, value or None) pair such as "
+                f"('w[0]', 0.5); got {check.kind(entry)}."
+            )
+        label = check.text(entry[0], f"entries[{index}][0]", "'w[0]'")
+        value = entry[1]
+        if value is not None:
+            value = check.number(value, f"entries[{index}][1]", "0.5", finite=False)
+        checked.append((label, value))
+    return checked
+
+
+def _bar_artists(artists):
+    """(bars, value_labels, name_labels) as draw_element_bars returned them."""
+    if not isinstance(artists, (tuple, list)) or len(artists) != 3:
+        raise TypeError(
+            "artists must be the (bars, value_labels, name_labels) that "
+            f"draw_element_bars(...) returned; got {check.kind(artists)}."
+        )
+    bars = check.artist_list(artists[0], "artists[0]", "draw_element_bars")
+    size = len(bars)
+    values = check.artist_list(artists[1], "artists[1]", "draw_element_bars", size)
+    names = check.artist_list(artists[2], "artists[2]", "draw_element_bars", size)
+    return bars, values, names
 
 
 def _number_text(value):
