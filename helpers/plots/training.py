@@ -73,7 +73,7 @@ def draw_training_axes(loss_ax, norm_ax, max_steps):
         ax.yaxis.set_major_locator(LogLocator(base=10, numticks=6))
         ax.yaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("step (log scale)")
-        ax.set_ylabel("0 sits on the bottom edge", fontsize="small")
+        ax.set_ylabel("log scale (0 on the bottom edge)", fontsize="small")
         ax.set_title(title)
         ax.grid(True, which="major", alpha=0.3)
         notes.append(ax.text(0.02, 0.04, "", transform=ax.transAxes, color="#b00"))

@@ -108,7 +108,9 @@ def draw_dead_units(fraction_ax, loss_ax, max_steps):
     fraction_ax.set_ylim(-0.03, 1.05)
     fraction_ax.set_xlabel("SGD step")
     fraction_ax.set_ylabel("fraction of hidden units")
-    fraction_ax.legend(loc="upper right", fontsize=8)
+    # above the axes: the curves can sit anywhere between 0 and 1
+    fraction_ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, fontsize=8,
+                       frameon=False)
     (loss_line,) = loss_ax.plot(steps, np.ones_like(steps, dtype=float), color="#4C72B0")
     loss_ax.set_yscale("log")
     loss_ax.set_xlim(0, max_steps)
