@@ -14,6 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (CI must not pass "most runs");
+# no example database, so a local failure cannot hide in .hypothesis/.
+settings.register_profile("course", derandomize=True, database=None)
+settings.load_profile("course")
 
 IPYTHON_DIR = Path(__file__).parent / "tests" / "ipython"
 

@@ -184,15 +184,20 @@ def _guarded_finding(index, name, source, loss_fn, run, trace):
             status = "ok" if not bad.any() else "zero" if bad.all() else "partly_zero"
             verdict = _untraced(error, "unused")
         if status == "ok":
-            return Finding(
-                name,
-                "ok",
-                None,
-                "Every element of the gradient is finite and nonzero.",
-                "Nothing to fix.",
-                grad,
-            )
+            return _ok_finding(name, grad)
         return _finding(name, status, verdict, grad, _count(bad, what))
+
+
+def _ok_finding(name, grad):
+    """The finding for a source whose gradient is finite and nonzero everywhere."""
+    return Finding(
+        name,
+        "ok",
+        None,
+        "Every element of the gradient is finite and nonzero.",
+        "Nothing to fix.",
+        grad,
+    )
 
 
 def _check_loss_fn(loss_fn):
@@ -1579,14 +1584,7 @@ def _value_finding(name, grad, sites, run, untraced=None):
     tolerant = any(v.cause in ("saturation", "softmax_sum") for v in kills)
     zero = np.abs(grad) < VANISHING if tolerant else grad == 0
     if not zero.any():
-        return Finding(
-            name,
-            "ok",
-            None,
-            "Every element of the gradient is finite and nonzero.",
-            "Nothing to fix.",
-            grad,
-        )
+        return _ok_finding(name, grad)
     status = "zero" if zero.all() else "partly_zero"
     # tf.cond and while loops give zeros, not None, where a path inside them is cut
     kills = sorted(kills + _cut_verdicts(sites), key=lambda v: v.distance)

@@ -46,7 +46,11 @@ def test_stable_gradient_is_p_minus_y_and_finite_everywhere(logits, true_class):
 )
 def test_naive_equals_stable_at_moderate_logits(logits, true_class):
     result = state(logits, true_class)
-    np.testing.assert_allclose(result["loss_naive"], result["loss_stable"], rtol=1e-5)
+    # float32 log(p) near p = 1 is off by ~1e-7 absolute, which is a large relative
+    # error when the loss itself is ~0.007: compare with an absolute floor too
+    np.testing.assert_allclose(
+        result["loss_naive"], result["loss_stable"], rtol=1e-5, atol=1e-6
+    )
     np.testing.assert_allclose(result["grad_naive"], result["grad_stable"], atol=1e-6)
 
 

@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.image import FigureImage
 
 from helpers.plots import _checks as check
+from helpers.plots._text import number_text
 from helpers.plots.none_gradients import render_code
 
 NONE_STYLE = {"fill": False, "hatch": "///", "edgecolor": "#888888"}
@@ -63,9 +64,9 @@ def element_bar_data(entries):
         if value is None:
             rows.append((label, NONE_HEIGHT, "None", "none"))
         elif not np.isfinite(value):
-            rows.append((label, 0.0, _number_text(value), "nonfinite"))
+            rows.append((label, 0.0, number_text(value, 2), "nonfinite"))
         else:
-            rows.append((label, value / scale, _number_text(value), "value"))
+            rows.append((label, value / scale, number_text(value, 2), "value"))
     return rows
 
 
@@ -193,11 +194,3 @@ def _bar_artists(artists):
     names = check.artist_list(artists[2], "artists[2]", "draw_element_bars", size)
     return bars, values, names
 
-
-def _number_text(value):
-    value = float(value)
-    if np.isnan(value):
-        return "NaN"
-    if np.isinf(value):
-        return "+inf" if value > 0 else "-inf"
-    return "0" if value == 0 else f"{value:.2g}"

@@ -3,6 +3,7 @@
 import numpy as np
 
 from helpers.plots import _checks as check
+from helpers.plots._text import number_text
 from helpers.plots.jacobian import draw_signed_bars, update_signed_bars
 
 # every entry of p - y lies in [-1, 1]
@@ -91,14 +92,5 @@ def update_gradient_comparison(
     for text, name, loss in zip(
         artists["losses"], ("naive", "stable"), (loss_naive, loss_stable)
     ):
-        text.set_text(f"{name} loss = {_number(loss)}")
+        text.set_text(f"{name} loss = {number_text(loss, 4)}")
 
-
-def _number(value):
-    """A loss as text that names NaN and inf plainly."""
-    value = float(value)
-    if np.isnan(value):
-        return "NaN"
-    if np.isinf(value):
-        return "+inf" if value > 0 else "-inf"
-    return f"{value + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0

@@ -6,6 +6,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
 from helpers.plots import _checks as check
+from helpers.plots._text import number_text
 
 NONE_STYLE = {"fill": False, "hatch": "///", "edgecolor": "#888888"}
 VALUE_STYLE = {
@@ -54,7 +55,7 @@ def update_gradient_bars(bars, labels, grads, none_height):
         height = float(grad) if finite else 0.0
         bar.update(VALUE_STYLE)
         bar.set_height(height)
-        label.set_text(_number_text(grad))
+        label.set_text(number_text(grad))
         label.set_y(max(height, 0.0) + offset)
 
 
@@ -103,11 +104,3 @@ def update_code_panel(image, code_pixels):
         )
     image.set_data(code_pixels)
 
-
-def _number_text(value):
-    value = float(value)
-    if np.isnan(value):
-        return "NaN"
-    if np.isinf(value):
-        return "+inf" if value > 0 else "-inf"
-    return "0" if value == 0 else f"{value:.3g}"
