@@ -74,6 +74,10 @@ def main(argv):
     if task == "lab":
         os.execve(BIN / "jupyter", [
             "jupyter", "lab", "--ip=127.0.0.1", f"--ServerApp.root_dir={ROOT}",
+            # offline: the extension manager would query PyPI when opened
+            "--LabApp.extension_manager=readonly",
+            # containers often run as root, which Jupyter refuses unless told
+            *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),
             "notebooks/00_start_here.ipynb"], env)
     elif task == "test":
         run([BIN / "python", "-m", "pytest"], env=env)
