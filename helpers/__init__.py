@@ -12,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from helpers.doctor import diagnose
 from helpers.gradcheck import compare, numeric_gradient
-from helpers.setup import environment_report, seed_everything
+from helpers.environment import environment_report, seed_everything
 from helpers.softmax import (
     cross_entropy_naive,
     cross_entropy_stable,

@@ -5,7 +5,7 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from helpers._checks import float_tensor, function, positive_number, real_array, text
+from helpers.validate import float_tensor, function, positive_number, real_array, text
 
 
 def numeric_gradient(f, x, eps=1e-6):

@@ -2,7 +2,7 @@
 
 import tensorflow as tf
 
-from helpers._checks import (
+from helpers.validate import (
     axis_index,
     distribution,
     float_tensor,

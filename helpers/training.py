@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import tensorflow as tf
 
-from helpers._checks import choice, integer
+from helpers.validate import choice, integer
 
 MAX_STEPS = 20_000
 INPUTS = tf.constant([[1.0, 2.0]])

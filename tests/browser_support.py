@@ -256,8 +256,9 @@ class JupyterServer:
 # (.jp-InputArea-prompt) reads "[ ]:", "[*]:" (queued or running) or "[12]:".
 CODE_CELL = ".jp-Notebook .jp-Cell.jp-CodeCell"
 PROMPT = ".jp-InputArea .jp-InputArea-prompt"
-# An explorer (helpers.widgets._core.Explorer) is an ipywidgets VBox whose children are
-# [HTML header, HBox of controls, Image, HTML status, Output errors]. ipywidgets 8
+# An explorer (helpers.explorer.Explorer) is an ipywidgets VBox whose children are
+# [HTML header, HBox of controls, Image, any extra (an HTML code panel), HTML status,
+# Output errors]. ipywidgets 8
 # renders it as div.widget-vbox > (div.widget-html, div.widget-hbox, img.widget-image,
 # div.widget-html, div.widget-output); the Image's src is a blob: URL replaced on every
 # new value.

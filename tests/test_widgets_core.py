@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 import numpy as np
 
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 
 def make_explorer(update):
@@ -43,12 +43,12 @@ def test_a_move_changes_the_image_and_invalidate_redraws_the_background():
     axes = explorer.view.figure.axes[0]
     axes.set_ylim(-10.0, 10.0)
     explorer.view.invalidate()
-    explorer.refresh()
+    explorer.update()
     assert explorer.view.image.value != moved
 
 
 def test_fmt_and_warn_nonfinite_say_inf_and_nan_plainly():
-    assert [fmt(v) for v in (np.nan, np.inf, -np.inf, 0.12345)] == [
+    assert [number_text(v) for v in (np.nan, np.inf, -np.inf, 0.12345)] == [
         "NaN", "+inf", "-inf", "0.123"]
     assert warn_nonfinite("loss", [1.5, 2.5]) == ""
     assert "NaN and inf" in warn_nonfinite("loss", [np.nan, np.inf, 3.0])

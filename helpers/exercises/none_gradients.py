@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import (
+from helpers.feedback import (
     check_array,
     check_kind_predictions,
     function_problem,

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import (
+from helpers.feedback import (
     answer_problem,
     as_array,
     check_array,

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from helpers.exercises._core import as_array, check_array, check_choice, wrong
+from helpers.feedback import as_array, check_array, check_choice, wrong
 
 NONE_FIXES = ("tape.watch(x)", "persistent=True", "tape.jacobian(y, x)", "x.numpy()")
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers import training
-from helpers.exercises._core import answer_problem, as_array, check_array, right, wrong
+from helpers.feedback import answer_problem, as_array, check_array, right, wrong
 
 EXERCISE_LEARNING_RATE = 0.05
 

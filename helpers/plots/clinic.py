@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.image import FigureImage
 
 from helpers.plots import _checks as check
-from helpers.plots._text import number_text
+from helpers.explorer import number_text
 from helpers.plots.none_gradients import render_code
 
 NONE_STYLE = {"fill": False, "hatch": "///", "edgecolor": "#888888"}

@@ -3,7 +3,7 @@
 import numpy as np
 
 from helpers.plots import _checks as check
-from helpers.plots._text import number_text
+from helpers.explorer import number_text
 from helpers.plots.jacobian import draw_signed_bars, update_signed_bars
 
 # every entry of p - y lies in [-1, 1]

@@ -8,7 +8,7 @@ from matplotlib.image import AxesImage
 from PIL import Image, ImageDraw, ImageFont
 
 from helpers.plots import _checks as check
-from helpers.plots._text import number_text
+from helpers.explorer import number_text
 
 NONE_STYLE = {"fill": False, "hatch": "///", "edgecolor": "#888888"}
 VALUE_STYLE = {

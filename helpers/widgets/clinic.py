@@ -20,7 +20,7 @@ from helpers.plots.clinic import (
     update_element_bars,
     update_text_panel,
 )
-from helpers.widgets._core import Explorer, FigureView
+from helpers.explorer import Explorer, FigureView
 
 VERSIONS = ("broken", "fixed")
 

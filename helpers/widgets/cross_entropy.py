@@ -9,7 +9,7 @@ from helpers.plots.cross_entropy import (
     update_gradient_comparison,
 )
 from helpers.softmax_gradients import NUM_LOGITS, cross_entropy_state
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
 # float32 exp(z) overflows to inf once z > log(3.4e38) ~ 88.72
@@ -20,7 +20,7 @@ def naive_failure(logits, probs_naive):
     """Why the naive loss is NaN or inf, in one sentence ('' when it is finite)."""
     if np.max(logits) > EXP_OVERFLOW:
         return (
-            f"exp({fmt(np.max(logits), 6)}) overflows float32 to inf, and "
+            f"exp({number_text(np.max(logits), 6)}) overflows float32 to inf, and "
             "inf / inf = NaN."
         )
     if np.min(probs_naive) == 0.0:
@@ -82,10 +82,10 @@ def cross_entropy_explorer():
         return (
             warn_nonfinite("The naive gradient", state["grad_naive"])
             + (f"Naive: {failure} " if failure else "")
-            + f"logits = [{', '.join(fmt(z, 4) for z in logits)}]; stable loss "
-            f"{fmt(state['loss_stable'] + 0.0, 4)}, its gradient "
+            + f"logits = [{', '.join(number_text(z, 4) for z in logits)}]; stable loss "
+            f"{number_text(state['loss_stable'] + 0.0, 4)}, its gradient "
             f"{'equals' if matches else 'is within rounding of'} p − y = "
-            f"[{', '.join(fmt(g) for g in state['expected'])}]."
+            f"[{', '.join(number_text(g) for g in state['expected'])}]."
         )
 
     return Explorer(

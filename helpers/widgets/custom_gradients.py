@@ -13,7 +13,7 @@ from helpers.plots.custom_gradients import (
     update_gradient_bars,
     update_gradient_curves,
 )
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 NAMES = [*SOFTPLUS_VERSIONS, "numeric"]
 
@@ -80,6 +80,6 @@ def _softplus_status(x, dtype, grads):
         name for name in SOFTPLUS_VERSIONS if np.isclose(grads[name], numeric, atol=1e-4)
     ]
     return status + (
-        f"x = {x:g}: numeric gradient {fmt(numeric, 4)}; agreeing with it: "
+        f"x = {x:g}: numeric gradient {number_text(numeric, 4)}; agreeing with it: "
         f"{', '.join(agree) or 'none'}."
     )

@@ -14,7 +14,7 @@ from helpers.plots.jacobian import (
     update_signed_bars,
 )
 from helpers.softmax_gradients import NUM_LOGITS, jacobian_state
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
 LOGIT_RANGE = 20.0
@@ -72,9 +72,9 @@ def softmax_jacobian_explorer():
         )
         return (
             warn_nonfinite("the Jacobian", state["jacobian"])
-            + f"p = [{', '.join(fmt(p) for p in probs)}]; row p{output_choice.value}"
-            f" sums to {fmt(row_sum, 2)}; tape.gradient(p, z) = "
-            f"[{', '.join(fmt(g, 2) for g in state['grad_sum'])}] "
+            + f"p = [{', '.join(number_text(p) for p in probs)}]; row p{output_choice.value}"
+            f" sums to {number_text(row_sum, 2)}; tape.gradient(p, z) = "
+            f"[{', '.join(number_text(g, 2) for g in state['grad_sum'])}] "
             "(the gradient of sum(p) = 1)." + note
         )
 

@@ -16,7 +16,7 @@ from helpers.plots.none_gradients import (
     update_gradient_bars,
 )
 from helpers.tape_breaks import PROGRAMS, SOURCE_NAMES, UNCONNECTED, program_gradients
-from helpers.widgets._core import Explorer, FigureView, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, warn_nonfinite
 
 
 def _all_gradients():

@@ -9,7 +9,7 @@ from helpers.plots.softmax_forward import (
     update_naive_and_stable,
 )
 from helpers.softmax import naive_and_stable
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 CLASS_NAMES = ("z1", "z2", "z3", "z4")
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0)
@@ -36,10 +36,10 @@ def overflow_reason(exps):
 
 def forward_status(scaled_logits, naive, stable, exps):
     """The status sentence: z/T, both sums, and why the naive form broke if it did."""
-    shown = ", ".join(fmt(value, 4) for value in scaled_logits)
+    shown = ", ".join(number_text(value, 4) for value in scaled_logits)
     status = (
-        f"z / T = [{shown}]; naive sum = {fmt(np.sum(naive), 4)}, "
-        f"stable sum = {fmt(np.sum(stable), 4)}."
+        f"z / T = [{shown}]; naive sum = {number_text(np.sum(naive), 4)}, "
+        f"stable sum = {number_text(np.sum(stable), 4)}."
     )
     reason = overflow_reason(exps)
     if not reason:

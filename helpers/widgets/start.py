@@ -5,7 +5,7 @@ import numpy as np
 
 from helpers import softmax
 from helpers.plots.start import draw_probability_bars, update_probability_bars
-from helpers.widgets._core import Explorer, FigureView
+from helpers.explorer import Explorer, FigureView
 
 
 def first_slider_explorer(logit=2.0):

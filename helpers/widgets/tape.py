@@ -9,7 +9,7 @@ from helpers.plots.tape import (
     update_tangent_curves,
     update_tangent_point,
 )
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 X_RANGE = 6.0
 GRID = np.linspace(-X_RANGE, X_RANGE, 241)
@@ -21,8 +21,8 @@ NONFINITE_REASONS = {
 def tangent_status(name, x, value, slope, numeric_slope):
     """What the explorer reports: f, both slopes, and why they are odd when they are."""
     status = (
-        f"{name} at x = {x:.3f}: f(x) = {fmt(value)}, tape f'(x) = {fmt(slope)}, "
-        f"finite differences: {fmt(numeric_slope)}."
+        f"{name} at x = {x:.3f}: f(x) = {number_text(value)}, tape f'(x) = {number_text(slope)}, "
+        f"finite differences: {number_text(numeric_slope)}."
     )
     warning = warn_nonfinite("f(x) or f'(x)", [value, slope, numeric_slope])
     if warning:

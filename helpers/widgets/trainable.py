@@ -13,7 +13,7 @@ from helpers.plots.trainable import (
     update_asked_gradient_bars,
     update_change_bars,
 )
-from helpers.widgets._core import Explorer, FigureView, fmt
+from helpers.explorer import Explorer, FigureView, number_text
 
 ASK_OPTIONS = {
     "model.trainable_variables": "trainable_variables",
@@ -97,7 +97,7 @@ def _status(result):
     if not any(result.asked):
         return f"tape.gradient(loss, []) returned []. {training}"
     existing = [
-        f"{name} {'None' if norm is None else fmt(norm)}"
+        f"{name} {'None' if norm is None else number_text(norm)}"
         for name, norm, asked in zip(result.names, result.grad_norms, result.asked)
         if asked
     ]

@@ -11,7 +11,7 @@ from helpers.plots.training import (
     update_loss_curve,
     update_norm_curves,
 )
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 
 def first_step(mask):
@@ -33,8 +33,8 @@ def describe_run(result, loss_name):
     losses = result.losses + 0.0  # + 0.0 turns a loss of -0.0 into 0.0
     true_prob = result.final_probs[training.TRUE_CLASS]
     summary = (
-        f"loss {fmt(losses[0])} → {fmt(losses[-1])} after {len(losses)} steps; "
-        f"p(true class) = {fmt(true_prob, 4)}."
+        f"loss {number_text(losses[0])} → {number_text(losses[-1])} after {len(losses)} steps; "
+        f"p(true class) = {number_text(true_prob, 4)}."
     )
     sentences = [summary]
     first_nan = first_step(np.isnan(losses))

@@ -12,7 +12,7 @@ from helpers.plots.zero_gradients import (
     update_dead_units,
     update_elementwise,
 )
-from helpers.widgets._core import Explorer, FigureView, fmt, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 
 EXPLORER_STEPS = 300
 
@@ -70,7 +70,7 @@ def _dying_relu_status(run, activation):
     status = (
         f"{activation}: dead units {run.dead_fraction[0]:.0%} at step 0 → "
         f"{run.dead_fraction[-1]:.0%} at the end; units getting a gradient at the "
-        f"end: {run.moving_fraction[-1]:.0%}; final loss {fmt(final_loss)}."
+        f"end: {run.moving_fraction[-1]:.0%}; final loss {number_text(final_loss)}."
     )
     if not np.isfinite(final_loss):
         status = (

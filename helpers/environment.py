@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers._checks import integer
+from helpers.validate import integer
 
 OLDEST_TENSORFLOW = (2, 16)
 

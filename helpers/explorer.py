@@ -1,14 +1,17 @@
-"""What every explorer is made of: a figure drawn once, controls, and an error pane.
+"""What every explorer is made of: a figure drawn once, controls, a status line and an
+error pane; the one number formatter; a function's source shown as text.
 
-compute (pure functions) -> draw (helpers.plots, artists on Axes) -> wire (here).
+compute (pure functions) -> draw (artists on Axes, made once) -> wire (an Explorer).
 A figure is a plain matplotlib Figure on the Agg canvas shown in an ipywidgets.Image:
 no pyplot figure is ever opened, so moving a control never creates a figure. Artists
-that change are `animated`: an update restores the static background and draws only
-them (blitting), then encodes the pixels as PNG.
+that change are `animated`: a draw restores the static background and draws only them
+(blitting), then encodes the pixels as PNG.
 """
 
 import html
+import inspect
 import io
+import textwrap
 import traceback
 
 import ipywidgets as widgets
@@ -16,6 +19,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+RED = "#b00"
 
 
 class FigureView:
@@ -24,8 +32,9 @@ class FigureView:
     def __init__(self, figsize=(8, 3), dpi=96):
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(
-            width=f"{figsize[0] * dpi:.0f}px", max_width="100%", height="auto"))
+        width = f"{figsize[0] * dpi:.0f}px"
+        layout = widgets.Layout(width=width, max_width="100%", height="auto")
+        self.image = widgets.Image(format="png", layout=layout)
         self._background = None
         self._dynamic = []
 
@@ -38,10 +47,10 @@ class FigureView:
 
     def invalidate(self):
         """Mark the static background stale (limits or tick labels changed): the next
-        refresh draws the whole figure once instead of blitting."""
+        draw renders the whole figure once instead of blitting."""
         self._background = None
 
-    def refresh(self):
+    def draw(self):
         """Draw the animated artists over the static background and push the PNG."""
         if self._background is None:
             self.canvas.draw()
@@ -49,10 +58,8 @@ class FigureView:
         else:
             self.canvas.restore_region(self._background)
         for artist in self._dynamic:
-            if artist.get_visible() and artist.axes is not None:
-                artist.axes.draw_artist(artist)
-            elif artist.get_visible():
-                self.figure.draw_artist(artist)
+            if artist.get_visible():
+                (artist.axes or self.figure).draw_artist(artist)
         self.image.value = self.png()
 
     def png(self):
@@ -67,47 +74,48 @@ class FigureView:
 class Explorer(widgets.VBox):
     """Controls, a figure, a status line and an error pane, wired to one update function.
 
-    `update()` reads the controls, pushes new data into the figure's artists and returns
-    a status string (HTML) saying what to notice, e.g. that a value is inf or NaN.
-    Errors in `update` are shown as a traceback under the figure, never swallowed.
-    In a saved notebook the explorer also carries a PNG of its figure, so the page
-    reads without a kernel.
+    `update_figure()` reads the controls, pushes new data into the figure's artists and
+    returns a status string (HTML) saying what to notice, e.g. that a value is inf or
+    NaN. Errors in it are shown as a traceback under the figure, never swallowed. In a
+    saved notebook the explorer also carries a PNG of its figure, so the page reads
+    without a kernel. `extra` widgets (e.g. a code panel) sit under the figure.
     """
 
-    def __init__(self, title, controls, view, update, question=""):
+    def __init__(self, title, controls, view, update_figure, question="", extra=()):
         self.title = title
         self.controls = list(controls)
         self.view = view
-        self._update = update
+        self._update_figure = update_figure
         self.status = widgets.HTML()
         self.errors = widgets.Output()
         self.error = None  # the last update's traceback as text, or None
-
-        header = widgets.HTML(f"<b>{html.escape(title)}</b>"
-                              + (f"<br><i>{html.escape(question)}</i>" if question else ""))
-        control_box = widgets.HBox(self.controls, layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__([header, control_box, view.image, self.status, self.errors])
+        question = f"<br><i>{html.escape(question)}</i>" if question else ""
+        header = widgets.HTML(f"<b>{html.escape(title)}</b>{question}")
+        control_box = widgets.HBox(
+            self.controls, layout=widgets.Layout(flex_flow="row wrap")
+        )
+        children = [header, control_box, view.image, *extra, self.status, self.errors]
+        super().__init__(children)
         for control in self.controls:
             if hasattr(control.style, "description_width"):
                 control.style.description_width = "initial"  # never cut a label short
             if isinstance(control, widgets.Button):
-                control.on_click(lambda _button: self.refresh())
+                control.on_click(lambda _button: self.update())
             else:
-                control.observe(lambda _change: self.refresh(), names="value")
-        self.refresh()
+                control.observe(lambda _change: self.update(), names="value")
+        self.update()
 
-    def refresh(self):
-        """Run the update; show its status, or the traceback if it raised."""
+    def update(self):
+        """Run the update function and draw; show its status, or the traceback."""
         try:
-            status = self._update()
-            self.view.refresh()
+            status = self._update_figure()
+            self.view.draw()
         except Exception:  # noqa: BLE001  shown to the learner, not hidden
             self._clear_error()
             self.error = traceback.format_exc()
             with self.errors:
                 print(self.error)
-            self.status.value = "<span style='color:#b00'>The update raised an error " \
-                                "(traceback below).</span>"
+            self.status.value = red("The update raised an error (traceback below).")
             return
         self._clear_error()
         self.status.value = status or ""
@@ -121,18 +129,27 @@ class Explorer(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = self.view.png()
-        bundle["text/plain"] = f"{self.title} (an explorer: move its controls in a live kernel)"
+        bundle["text/plain"] = (
+            f"{self.title} (an explorer: move its controls in a live kernel)"
+        )
         return bundle
 
 
-def fmt(value, digits=3):
-    """A number as text that says inf / NaN plainly."""
+def number_text(value, digits=3):
+    """`value` with `digits` significant digits; 'NaN', '+inf', '-inf'; 0 as '0'."""
     value = float(value)
     if np.isnan(value):
         return "NaN"
     if np.isinf(value):
         return "+inf" if value > 0 else "-inf"
+    if value == 0:
+        return "0"  # also -0.0
     return f"{value:.{digits}g}"
+
+
+def red(text):
+    """`text` (HTML) in the red that status lines use for trouble."""
+    return f"<span style='color:{RED}'>{text}</span>"
 
 
 def warn_nonfinite(name, values):
@@ -140,6 +157,15 @@ def warn_nonfinite(name, values):
     values = np.asarray(values, dtype=np.float64)
     if np.all(np.isfinite(values)):
         return ""
-    kinds = [k for k, bad in (("NaN", np.isnan(values).any()),
-                              ("inf", np.isinf(values).any())) if bad]
-    return f"<span style='color:#b00'>{html.escape(name)} contains {' and '.join(kinds)}.</span> "
+    kinds = [
+        k
+        for k, bad in (("NaN", np.isnan(values)), ("inf", np.isinf(values)))
+        if bad.any()
+    ]
+    return red(f"{html.escape(name)} contains {' and '.join(kinds)}.") + " "
+
+
+def source_html(function):
+    """The source code of `function` as highlighted HTML text that a reader can copy."""
+    source = textwrap.dedent(inspect.getsource(function)).strip()
+    return highlight(source, PythonLexer(), HtmlFormatter(noclasses=True))

@@ -1,0 +1,1 @@
+"""One module per lesson: its example programs, drawing, explorer(s) and exercise checks."""
