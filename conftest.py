@@ -1,5 +1,6 @@
 """pytest set-up shared by the unit tests and the notebooks under nbval: every kernel
-nbval starts inherits this environment (quiet TensorFlow C++ logs, fixed hashing, and
+nbval starts inherits this environment (course.COURSE_ENV: quiet TensorFlow C++ logs,
+the same float32 rounding on every CPU, fixed hashing; and
 IPYTHONDIR=tests/ipython, whose startup file installs the offline guard in the kernel).
 
 The offline guard (tests/ipython/offline_guard.py) is installed here too, before any
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from course import COURSE_ENV
+
 # Property tests draw the same examples on every run (CI must not pass "most runs");
 # no example database, so a local failure cannot hide in .hypothesis/.
 settings.register_profile("course", derandomize=True, database=None)
@@ -23,8 +26,10 @@ settings.load_profile("course")
 
 IPYTHON_DIR = Path(__file__).parent / "tests" / "ipython"
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("PYTHONHASHSEED", "0")
+# run directly (not through course.py), pytest and its kernels get the course's
+# environment too
+for _name, _value in COURSE_ENV.items():
+    os.environ.setdefault(_name, _value)
 # kernels read their profile (and its startup files) from here, not from ~/.ipython
 os.environ["IPYTHONDIR"] = str(IPYTHON_DIR)
 

@@ -37,6 +37,12 @@ def scripts(venv_dir):
 
 
 BIN = scripts(VENV)
+# What every process of the course runs with: TensorFlow's C++ INFO and WARNING lines
+# off (they would land in stored outputs); oneDNN's custom ops off, because TensorFlow
+# turns them on for some x86 CPUs and not others, and their summation order changes the
+# last bits of float32 results (the stored 0.0 becomes 7e-9); fixed string hashing.
+COURSE_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0",
+              "PYTHONHASHSEED": "0"}
 
 
 def install(requirements, venv_dir=VENV):
@@ -70,7 +76,7 @@ def main(argv):
         sys.exit(__doc__)
     task = argv[0]
     install(REQUIREMENTS[task], OLDEST_VENV if task == "test-oldest" else VENV)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
+    env = {**os.environ, **COURSE_ENV}
     if task == "lab":
         os.execve(BIN / "jupyter", [
             "jupyter", "lab", "--ip=127.0.0.1", f"--ServerApp.root_dir={ROOT}",

@@ -22,6 +22,9 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from course import COURSE_ENV
+
 TARGET_RATIO = 1.5
 
 
@@ -41,7 +44,7 @@ def write_copies(folder, cut):
 
 def time_nbval(folder):
     """Seconds for one nbval run over `folder`; raises if any cell fails."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONHASHSEED": "0"}
+    env = {**os.environ, **COURSE_ENV}
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                "--nbval", "--nbval-current-env", "--rootdir", str(folder), str(folder)]
     start = time.perf_counter()

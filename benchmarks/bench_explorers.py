@@ -38,10 +38,12 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("PYTHONHASHSEED", "0")
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from course import COURSE_ENV
+
+for _name, _value in COURSE_ENV.items():
+    os.environ.setdefault(_name, _value)
 
 RETRAIN_WORDS = ("train", "dying", "relu")
 TARGETS = {  # kind: (kernel ms, browser ms)

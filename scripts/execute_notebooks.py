@@ -16,6 +16,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from course import COURSE_ENV
 
 
 def tidy(notebook):
@@ -51,7 +53,8 @@ def execute(path):
 
 
 def main(paths):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    for name, value in COURSE_ENV.items():
+        os.environ.setdefault(name, value)
     paths = [Path(p).resolve() for p in paths] or sorted(
         (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for path in paths:

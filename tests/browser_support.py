@@ -142,8 +142,6 @@ class JupyterServer:
             "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
             "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
             "JUPYTER_PLATFORM_DIRS": "1",
-            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-            "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0"),
         }
         env.pop("JUPYTER_TOKEN", None)
         module = "jupyterlab" if self.app == "lab" else "notebook"
