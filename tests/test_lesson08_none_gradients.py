@@ -1,16 +1,15 @@
-"""Lesson 08's helpers: broken programs, None-aware bars, the explorer, the checks."""
+"""Lesson 08's helpers: broken programs, the explorer and its code panel, the checks."""
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from matplotlib.figure import Figure
 
 from helpers.exercises import check_none_or_zero, check_sum_of_squares
-from helpers.exercises.none_gradients import snippet_gradient_kind
-from helpers.plots.none_gradients import draw_gradient_bars, update_gradient_bars
-from helpers.tape_breaks import PROGRAMS, program_gradients
+from helpers.explorer import source_html
+from helpers.lessons.l08_none_gradients import PROGRAMS, program_gradients, snippet_kind
 from helpers.widgets import none_gradient_explorer
 
 # d(a^2 + b^2)/d[a, b] at a = 2, b = 3; the assign program uses (b + 1)^2
@@ -27,7 +26,7 @@ def test_broken_program_gives_none_for_b_and_the_fix_restores_it(name):
 @pytest.mark.parametrize("name", list(PROGRAMS))
 def test_unconnected_zero_turns_every_none_into_zero(name):
     default = program_gradients(name, False)
-    zero_filled = program_gradients(name, False, tf.UnconnectedGradients.ZERO)
+    zero_filled = program_gradients(name, False, "zero")
     for plain, filled in zip(default, zero_filled):
         assert filled == (0.0 if plain is None else plain)
 
@@ -37,68 +36,38 @@ def test_only_the_outside_the_tape_program_loses_a_too():
     assert lost_a == ["loss finished outside the tape"]
 
 
-grads_strategy = st.lists(
-    st.one_of(
-        st.none(),
-        st.floats(-50, 50, allow_nan=False).filter(lambda g: g != 0),
-        st.sampled_from([float("nan"), float("inf"), 0.0]),
-    ),
-    min_size=1,
-    max_size=5,
-)
-
-
-@settings(max_examples=40, deadline=None)
-@given(grads_strategy)
-def test_bars_draw_none_apart_from_numbers(grads):
-    ax = Figure().subplots()
-    bars, labels = draw_gradient_bars(ax, [f"s{i}" for i in range(len(grads))], (-60, 60))
-    update_gradient_bars(bars, labels, grads, none_height=7.0)
-    for bar, label, grad in zip(bars, labels, grads):
-        if grad is None:
-            assert not bar.get_fill() and bar.get_hatch() and bar.get_height() == 7.0
-            assert label.get_text() == "None"
-        elif np.isfinite(grad):
-            assert bar.get_fill() and bar.get_height() == pytest.approx(grad)
-            assert label.get_text() == ("0" if grad == 0 else f"{grad:.3g}")
-        else:
-            assert bar.get_height() == 0.0 and label.get_text() in ("NaN", "+inf")
-
-
-def test_a_bar_that_was_none_is_filled_again_by_a_number():
-    ax = Figure().subplots()
-    bars, labels = draw_gradient_bars(ax, ["a"], (0, 10))
-    update_gradient_bars(bars, labels, [None], none_height=5.0)
-    update_gradient_bars(bars, labels, [3.0], none_height=5.0)
-    assert bars[0].get_fill() and not bars[0].get_hatch() and bars[0].get_height() == 3.0
-
-
-def test_explorer_moves_through_every_program_without_error():
+def test_explorer_status_says_none_and_when_zero_hides_it():
     explorer = none_gradient_explorer()
     program, fixed, unconnected = explorer.controls
-    images, statuses = set(), set()
-    for name in program.options:
-        for is_fixed in (True, False):
-            for option in unconnected.options:
-                program.value, fixed.value, unconnected.value = name, is_fixed, option
-                assert explorer.error is None, (name, is_fixed, option)
-                images.add(explorer.view.image.value)
-                statuses.add(explorer.status.value)
-    assert len(images) > len(PROGRAMS)
     program.value, fixed.value, unconnected.value = ".numpy() detour", False, "zero"
     assert "turned the None into 0" in explorer.status.value
-    unconnected.value = "None (default)"
-    assert explorer.status.value.startswith("None for b")
+    unconnected.value = "none"
+    assert explorer.status.value.startswith("None for b:")
+    program.value = "loss finished outside the tape"
+    assert explorer.status.value.startswith("None for a, b:")
+    fixed.value = True
+    assert explorer.status.value.startswith("Fixed")
 
 
 def test_explorer_draws_none_as_a_hatched_bar():
     explorer = none_gradient_explorer()
     program, fixed, _ = explorer.controls
     program.value, fixed.value = "integer variable", False
-    bar_b = explorer.view.figure.axes[1].patches[1]
+    bar_b = explorer.view.figure.axes[0].patches[1]
     assert not bar_b.get_fill() and bar_b.get_hatch()
     fixed.value = True
-    assert bar_b.get_fill() and bar_b.get_height() == 6.0
+    assert bar_b.get_fill() and not bar_b.get_hatch() and bar_b.get_height() == 6.0
+
+
+def test_code_panel_shows_the_source_of_the_chosen_program():
+    explorer = none_gradient_explorer()
+    program = explorer.controls[0]
+    panels = [child for child in explorer.children if isinstance(child, widgets.HTML)]
+    panel = next(child for child in panels if "<pre" in child.value)
+    for name in ("tf.stop_gradient", "assign inside the tape"):
+        program.value = name
+        assert panel.value == source_html(PROGRAMS[name])
+    assert "_assign_inside" in panel.value and "_stop_gradient" not in panel.value
 
 
 def test_sum_of_squares_check_accepts_tensorflow_and_rejects_numpy():
@@ -134,8 +103,8 @@ def test_none_or_zero_check_right_and_wrong():
 @given(st.floats(0.01, 100.0))
 def test_gradient_kinds_hold_on_both_sides_of_zero(magnitude):
     # relu' is 0 below zero and 1 above; round has no gradient; sign' is 0 off zero
-    assert snippet_gradient_kind("relu", -magnitude) == "zero"
-    assert snippet_gradient_kind("relu", magnitude) == "number"
-    assert snippet_gradient_kind("round", magnitude) == "None"
-    assert snippet_gradient_kind("sign", -magnitude) == "zero"
-    assert snippet_gradient_kind("stop_half", magnitude) == "number"
+    assert snippet_kind("relu", -magnitude) == "zero"
+    assert snippet_kind("relu", magnitude) == "number"
+    assert snippet_kind("round", magnitude) == "None"
+    assert snippet_kind("sign", -magnitude) == "zero"
+    assert snippet_kind("stop_half", magnitude) == "number"

@@ -1,0 +1,217 @@
+"""Lesson 08: None gradients. Programs whose tape breaks, each with its fix; bars that
+draw None apart from zero; the explorer that shows each program's source; the checks.
+
+Each program(fixed) has sources a = 2 and b = 3, a loss a² + (something of b), and
+returns (tape, loss, [a, b]). Broken, the tape has no path from b (a comment marks the
+line that cuts it); fixed, every path is recorded. The explorer shows this source.
+"""
+
+import ipywidgets as widgets
+import tensorflow as tf
+
+from helpers.explorer import Explorer, FigureView, number_text, source_html
+from helpers.feedback import check_array, check_kind_predictions, function_problem, wrong
+
+
+def _numpy_detour(fixed):
+    a, b = tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        loss = a * a + (b**2 if fixed else tf.constant(b.numpy()) ** 2)  # left TensorFlow
+    return tape, loss, [a, b]
+
+
+def _stop_gradient(fixed):
+    a, b = tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        loss = a * a + (b**2 if fixed else tf.stop_gradient(b**2))  # constant to the tape
+    return tape, loss, [a, b]
+
+
+def _integer_variable(fixed):
+    a, b = tf.Variable(2.0), tf.Variable(3.0 if fixed else 3)  # 3 is an int: int32
+    with tf.GradientTape() as tape:
+        loss = a * a + tf.cast(b, tf.float32) ** 2
+    return tape, loss, [a, b]
+
+
+def _integer_cast(fixed):
+    a, b = tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        b_used = b if fixed else tf.cast(tf.cast(b, tf.int32), tf.float32)  # via int32
+        loss = a * a + b_used**2
+    return tape, loss, [a, b]
+
+
+def _unwatched_tensor(fixed):
+    a, b = tf.Variable(2.0), tf.constant(3.0)  # a tensor: the tape does not watch it
+    with tf.GradientTape() as tape:
+        if fixed:
+            tape.watch(b)
+        loss = a * a + b**2
+    return tape, loss, [a, b]
+
+
+def _replaced_variable(fixed):
+    a, b = tf.Variable(2.0), tf.Variable(2.0)
+    if fixed:
+        b.assign_add(1.0)  # still the same variable
+    else:
+        b = b + 1.0  # b is now a plain tensor: the variable is gone
+    with tf.GradientTape() as tape:
+        loss = a * a + b**2
+    return tape, loss, [a, b]
+
+
+def _outside_the_tape(fixed):
+    a, b = tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        b_squared = b**2
+        loss_inside = a * a + b_squared
+    loss_outside = a * a + b_squared  # after the with block: not recorded
+    return tape, (loss_inside if fixed else loss_outside), [a, b]
+
+
+def _assign_inside(fixed):
+    a, b, hidden = tf.Variable(2.0), tf.Variable(3.0), tf.Variable(0.0)
+    with tf.GradientTape() as tape:
+        hidden.assign(b + 1.0)  # copies the value: no path back to b
+        loss = a * a + (b + 1.0 if fixed else hidden) ** 2
+    return tape, loss, [a, b]
+
+
+def _unused_source(fixed):
+    a, b = tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        loss = a * a + (b**2 if fixed else a**2)  # the typo: a where b was meant
+    return tape, loss, [a, b]
+
+
+PROGRAMS = {
+    ".numpy() detour": _numpy_detour,
+    "tf.stop_gradient": _stop_gradient,
+    "integer variable": _integer_variable,
+    "cast to int": _integer_cast,
+    "plain tensor, not watched": _unwatched_tensor,
+    "variable replaced by a tensor": _replaced_variable,
+    "loss finished outside the tape": _outside_the_tape,
+    "assign inside the tape": _assign_inside,
+    "unused source": _unused_source,
+}
+
+
+def program_gradients(name, fixed, unconnected="none"):
+    """d loss / d [a, b] of PROGRAMS[name]: a float or None per source (lesson 08)."""
+    tape, loss, sources = PROGRAMS[name](fixed)
+    grads = tape.gradient(loss, sources, unconnected_gradients=unconnected)
+    return [None if grad is None else float(grad) for grad in grads]
+
+
+def draw_gradient_bars(ax, source_names, ylim, title="d loss / d source"):
+    """One bar per source on fixed axes; returns (bars, labels) to update (lesson 08)."""
+    positions = range(len(source_names))
+    bars = ax.bar(positions, [0.0] * len(source_names), width=0.6, color="#4C72B0")
+    labels = [ax.text(x, 0.0, "", ha="center", va="bottom") for x in positions]
+    ax.set_xticks(positions, source_names)
+    ax.set_xlim(-0.7, len(source_names) - 0.3)
+    ax.set_ylim(*ylim)
+    ax.set_title(title)
+    return bars, labels
+
+
+def update_gradient_bars(bars, labels, grads, none_height):
+    """A number sets a bar's height; None draws an empty hatched bar (lesson 08)."""
+    for bar, label, grad in zip(bars, labels, grads):
+        bar.set_color("#888888" if grad is None else "#4C72B0")
+        bar.set_fill(grad is not None)
+        bar.set_hatch("///" if grad is None else None)
+        bar.set_height(none_height if grad is None else grad)
+        label.set_text("None" if grad is None else number_text(grad))
+        label.set_y(bar.get_height() + 0.02 * none_height)
+
+
+def none_gradient_explorer():
+    """Pick a broken program, toggle its fix and unconnected_gradients (lesson 08)."""
+    every = [program_gradients(name, fixed) for name in PROGRAMS for fixed in (0, 1)]
+    largest = max(grad for grads in every for grad in grads if grad is not None)
+    view = FigureView(figsize=(4.5, 3))
+    ax = view.figure.subplots()
+    bars, labels = draw_gradient_bars(ax, "ab", (0, 1.2 * largest))
+    view.figure.tight_layout()
+    view.animate(*bars, *labels, ax.title)  # the title names the program
+    code = widgets.HTML()
+    program = widgets.Dropdown(options=list(PROGRAMS), description="program")
+    fixed = widgets.ToggleButton(description="fixed")
+    unconnected = widgets.Dropdown(options=["none", "zero"], description="unconnected")
+
+    def update():
+        ax.set_title(f"d loss / d source: {program.value}")
+        code.value = source_html(PROGRAMS[program.value])  # sent only when it changed
+        grads = program_gradients(program.value, fixed.value, unconnected.value)
+        update_gradient_bars(bars, labels, grads, 0.85 * largest)  # None: hatched
+        missing = [name for name, grad in zip("ab", grads) if grad is None]
+        if missing:
+            return f"None for {', '.join(missing)}: no recorded path to the loss."
+        if fixed.value:
+            return "Fixed: every source has a recorded path to the loss."
+        return '"zero" turned the None into 0: now it looks like a real zero gradient.'
+
+    question = (
+        "For each program, which source gets None, and why? Then set unconnected to "
+        "zero: can you still tell b was cut off?"
+    )
+    title = "None gradients: a broken tape"
+    return Explorer(title, [program, fixed, unconnected], view, update, question, [code])
+
+
+# snippet label -> the function of a whose gradient the learner predicts, at a = -1.5
+SNIPPETS = {
+    "relu": tf.nn.relu,
+    "cast_int": lambda a: tf.cast(tf.cast(a, tf.int32), tf.float32),
+    "round": tf.round,
+    "sign": tf.sign,
+    "stop_half": lambda a: tf.stop_gradient(a) * a,
+}
+
+
+def check_sum_of_squares(loss_fn):
+    """loss_fn(v) must be sum(v**2) in TensorFlow ops, so d/dv = 2 v (lesson 08)."""
+    hint = (
+        "Stay inside TensorFlow: tf.reduce_sum(v ** 2) or tf.reduce_sum(tf.square(v))"
+        " instead of .numpy(), np.sum or np.square."
+    )
+    if problem := function_problem(loss_fn, "loss_fn"):
+        return wrong(f"{problem}, e.g. check_sum_of_squares(sum_of_squares).", hint)
+    v = tf.Variable([1.0, -2.0, 3.0])
+    try:
+        with tf.GradientTape() as tape:
+            loss = loss_fn(v)
+    except Exception as error:  # noqa: BLE001  (the learner's code: show any error)
+        return wrong(f"loss_fn(v) raised {type(error).__name__}: {error}", hint)
+    if loss is Ellipsis:
+        return wrong("the function still returns ...: replace it with the loss.", hint)
+    if not tf.is_tensor(loss):
+        return wrong(f"the loss is a {type(loss).__name__}, not a tensor.", hint)
+    grad = tape.gradient(loss, v)
+    if grad is None:
+        return wrong("the gradient is None: the path from v was cut (.numpy()?).", hint)
+    return check_array(grad.numpy(), 2.0 * v.numpy(), "the gradient 2 v", hint)
+
+
+def snippet_kind(label, a=-1.5):
+    """'None', 'zero' or 'number': what the tape gives for SNIPPETS[label] at a."""
+    variable = tf.Variable(a)
+    with tf.GradientTape() as tape:
+        result = SNIPPETS[label](variable)
+    grad = tape.gradient(result, variable)
+    return "None" if grad is None else ("zero" if float(grad) == 0.0 else "number")
+
+
+def check_none_or_zero(predictions):
+    """A dict snippet label -> 'None' / 'zero' / 'number', checked (lesson 08)."""
+    hint = (
+        "None means the tape recorded no path (ask: does this op have a gradient "
+        "at all?); zero means a path whose slope is 0 at a = -1.5. Unsure? Run the "
+        "snippet under a tape and look."
+    )
+    kinds = ("None", "zero", "number")
+    return check_kind_predictions(predictions, SNIPPETS, kinds, snippet_kind, hint)

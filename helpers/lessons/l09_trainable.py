@@ -1,0 +1,167 @@
+"""Lesson 09: trainable or not. A frozen Keras layer's variables leave
+model.trainable_variables (Adam never moves them), yet the tape still differentiates
+them when they are passed explicitly. The experiment, its explorer, the checks."""
+
+import functools
+import itertools
+from types import SimpleNamespace
+
+import ipywidgets as widgets
+import keras
+import numpy as np
+import tensorflow as tf
+
+from helpers.explorer import Explorer, FigureView
+from helpers.feedback import check_kind_predictions, right, wrong
+from helpers.lessons.l08_none_gradients import draw_gradient_bars, update_gradient_bars
+
+INPUTS = tf.constant([[1.0, 2.0], [-1.0, 0.5], [0.3, -1.2], [2.0, -0.4]])
+LABELS = tf.constant([0, 1, 2, 1])
+ASKS = ("trainable_variables", "weights")  # the list of the model given to tape.gradient
+
+
+def two_layer_model():
+    """Dense(4, tanh) then Dense(3), built, with seeded initial weights (lesson 09)."""
+    glorot = keras.initializers.GlorotUniform
+    first = keras.layers.Dense(4, "tanh", name="first", kernel_initializer=glorot(1))
+    second = keras.layers.Dense(3, name="second", kernel_initializer=glorot(2))
+    return keras.Sequential([keras.Input((2,)), first, second])
+
+
+def _gradients(model, variables):
+    """d loss / d variables for loss = mean_i -log softmax(model(x_i))[y_i]."""
+    with tf.GradientTape() as tape:
+        logits = model(INPUTS)
+        cross_entropy = tf.nn.sparse_softmax_cross_entropy_with_logits(LABELS, logits)
+        loss = tf.reduce_mean(cross_entropy)
+    return tape.gradient(loss, variables)
+
+
+@functools.cache
+def freeze_experiment(freeze_first, freeze_second, ask):
+    """Freeze layers; |gradient| of each of model.<ask>; 5 Adam steps (lesson 09)."""
+    model = two_layer_model()
+    model.get_layer("first").trainable = not freeze_first
+    model.get_layer("second").trainable = not freeze_second
+    asked = getattr(model, ask)
+    grads = zip(asked, _gradients(model, asked))
+    norms = {variable.path: float(tf.norm(grad)) for variable, grad in grads}
+    before = [variable.numpy() for variable in model.weights]
+    variables = model.trainable_variables
+    optimizer = keras.optimizers.Adam(0.05)
+    for _ in range(5 if variables else 0):  # Adam cannot take an empty list
+        optimizer.apply_gradients(zip(_gradients(model, variables), variables))
+    return SimpleNamespace(  # per variable of model.weights; names without "sequential/"
+        names=[variable.path.split("/", 1)[1] for variable in model.weights],
+        asked=[variable.path in norms for variable in model.weights],
+        grad_norms=[norms.get(variable.path) for variable in model.weights],  # or None
+        changes=[  # max |weight after - weight before|: 0 means bit for bit unchanged
+            float(np.max(np.abs(variable.numpy() - start)))
+            for variable, start in zip(model.weights, before)
+        ],
+    )
+
+
+def freeze_explorer():
+    """Freeze layers; bars: which gradients exist, which weights moved (lesson 09)."""
+    keys = itertools.product((False, True), (False, True), ASKS)
+    results = {key: freeze_experiment(*key) for key in keys}
+    names = [name.replace("/", "\n") for name in results[False, False, "weights"].names]
+    largest_grad = max(results[False, False, "weights"].grad_norms)  # frozen or not
+    largest_change = max(max(result.changes) for result in results.values())
+    view = FigureView(figsize=(8.4, 3.2))
+    panels = [  # (title, top of the y axis)
+        ("|gradient| the tape returned (grey: frozen)", 1.25 * largest_grad),
+        ("max |after - before| in 5 Adam steps", 1.25 * largest_change),
+    ]
+    (bars, labels), (change_bars, change_labels) = [
+        draw_gradient_bars(ax, names, (0, top), title)
+        for ax, (title, top) in zip(view.figure.subplots(1, 2), panels)
+    ]
+    view.figure.tight_layout()
+    view.animate(*bars, *labels, *change_bars, *change_labels)
+    freeze_first = widgets.ToggleButton(value=True, description="freeze first")
+    freeze_second = widgets.ToggleButton(description="freeze second")
+    ask = widgets.Dropdown(options=ASKS, description="gradient of model.")
+
+    def update():
+        result = results[freeze_first.value, freeze_second.value, ask.value]
+        update_gradient_bars(bars, labels, result.grad_norms, 0.6 * largest_grad)
+        frozen = [freeze_first.value] * 2 + [freeze_second.value] * 2
+        for bar, label, asked, is_frozen in zip(bars, labels, result.asked, frozen):
+            if is_frozen:
+                bar.set_color("#999999")
+            bar.set_visible(asked)  # no bar, "–": not in the list given to tape.gradient
+            if not asked:
+                label.set_text("–")
+                label.set_y(0.0)
+        update_gradient_bars(change_bars, change_labels, result.changes, 0.0)
+        moved = sum(change > 0 for change in result.changes)
+        training = f"Adam on model.trainable_variables moved {moved} of 4 variables."
+        if moved == 0:
+            training = "model.trainable_variables is []: Adam has nothing to update."
+        if not any(result.asked):
+            return f"tape.gradient(loss, []) returned []. {training}"
+        return f"tape.gradient returned {sum(result.asked)} gradients. {training}"
+
+    question = (
+        "Freeze the first layer and ask for model.weights: does it get a gradient? "
+        "Does Adam change it?"
+    )
+    title = "Trainable or not: freeze layers"
+    return Explorer(title, [freeze_first, freeze_second, ask], view, update, question)
+
+
+def _frozen_dense_kernel():
+    layer = keras.layers.Dense(2, trainable=False)
+    layer.build((None, 2))
+    return layer.kernel
+
+
+# case label -> how to make the source; a label ending in "_watched" calls tape.watch
+CASES = {
+    "tf_variable_not_trainable": lambda: tf.Variable(1.5, trainable=False),
+    "keras_variable_not_trainable": lambda: keras.Variable(1.5, trainable=False),
+    "frozen_dense_kernel_passed_explicitly": _frozen_dense_kernel,
+    "tf_variable_not_trainable_watched": lambda: tf.Variable(1.5, trainable=False),
+}
+
+
+def case_gradient_kind(label):
+    """'None' or 'gradient': the tape's d sum(source**2) / d source (lesson 09)."""
+    source = CASES[label]()
+    with tf.GradientTape() as tape:
+        if label.endswith("_watched"):
+            tape.watch(source)
+        loss = tf.reduce_sum(tf.square(source))
+    return "None" if tape.gradient(loss, source) is None else "gradient"
+
+
+def check_none_or_gradient(predictions):
+    """A dict case label -> 'None' / 'gradient', checked against the tape (lesson 09)."""
+    hint = (
+        "The tape reads the trainable flag of the tf.Variable inside (for a Keras "
+        "variable: source.value.trainable), not the Keras flag. Which of these were "
+        "created non-trainable? And what does tape.watch change?"
+    )
+    kinds = ("None", "gradient")
+    return check_kind_predictions(predictions, CASES, kinds, case_gradient_kind, hint)
+
+
+def check_only_second_trainable(model):
+    """model.trainable_variables must be exactly the second layer's (lesson 09)."""
+    hint = (
+        "Set the first layer's trainable attribute to False: model.layers[0]."
+        "trainable = False. Leave the second layer trainable."
+    )
+    if not isinstance(model, keras.Model) or len(model.layers) != 2:
+        return wrong("pass the two-layer model from the cell above.", hint)
+    got = [variable.path for variable in model.trainable_variables]
+    expected = [variable.path for variable in model.layers[1].weights]
+    if not model.layers[1].trainable or not expected:
+        return wrong("the second layer must stay trainable (and be built).", hint)
+    if got != expected:  # list "first/kernel", not "sequential_3/first/kernel"
+        listed = ", ".join(path.split("/", 1)[-1] for path in got) or "none"
+        message = f"model.trainable_variables holds {len(got)} variables ({listed}); "
+        return wrong(message + f"expected only the second layer's {len(expected)}.", hint)
+    return right("only the second layer's kernel and bias will be trained.")
