@@ -1,19 +1,20 @@
-"""Lesson 02 (softmax forward): the naive/stable explorer, plots and exercises."""
+"""Lesson 02 (softmax forward): naive beside stable, the explorer, the exercises."""
 
 import numpy as np
+import pytest
 import tensorflow as tf
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from matplotlib.figure import Figure
 
 import helpers
-from helpers.exercises import softmax_forward as exercises
-from helpers.plots.softmax_forward import draw_naive_and_stable, update_naive_and_stable
-from helpers.softmax import naive_and_stable
-from helpers.widgets.softmax_forward import (
+from helpers.explorer import RED
+from helpers.lessons.l02_softmax_forward import (
+    check_first_nan_logit,
+    check_low_temperature,
+    check_my_softmax,
     forward_status,
-    overflow_reason,
+    naive_and_stable,
     softmax_forward_explorer,
 )
 
@@ -30,7 +31,7 @@ def logit_vectors(bound):
 @FAST
 @given(logits=logit_vectors(30.0), temperature=st.floats(0.5, 5.0))
 def test_naive_equals_stable_while_nothing_overflows(logits, temperature):
-    naive, stable, _ = naive_and_stable(logits, temperature)
+    naive, stable, _, _ = naive_and_stable(logits, temperature)
     np.testing.assert_allclose(naive, stable, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(stable.sum(), 1.0, rtol=1e-5)
 
@@ -38,7 +39,7 @@ def test_naive_equals_stable_while_nothing_overflows(logits, temperature):
 @FAST
 @given(logits=logit_vectors(1000.0), temperature=st.floats(0.01, 100.0))
 def test_stable_is_finite_at_any_scale_and_temperature(logits, temperature):
-    _, stable, _ = naive_and_stable(logits, temperature)
+    _, stable, _, _ = naive_and_stable(logits, temperature)
     assert np.all(np.isfinite(stable))
     np.testing.assert_allclose(stable.sum(), 1.0, rtol=1e-5)
 
@@ -65,65 +66,43 @@ def test_temperature_limits():
 
 
 def test_naive_breaks_between_88_and_89_in_float32():
-    below, _, _ = naive_and_stable([88.0, 10.0, 1.0, -10.0], 1.0)
-    above, stable, exps = naive_and_stable([89.0, 10.0, 1.0, -10.0], 1.0)
+    below = naive_and_stable([88.0, 10.0, 1.0, -10.0], 1.0)[0]
+    above, stable, exps, _ = naive_and_stable([89.0, 10.0, 1.0, -10.0], 1.0)
     assert np.all(np.isfinite(below)) and np.isnan(above[0])
     assert np.isinf(exps[0]) and np.all(np.isfinite(stable))
-    assert exercises.first_nan_logit() == 89
-    assert exercises.first_nan_logit(tf.float64) == 710
 
 
-def test_overflow_reason_names_each_failure():
-    assert "overflowed to inf" in overflow_reason(np.array([np.inf, 1.0], np.float32))
-    assert "sum" in overflow_reason(np.exp(np.full(4, 88.0, np.float32)))
-    assert "underflowed" in overflow_reason(np.zeros(4, np.float32))
-    assert overflow_reason(np.exp(np.array([2.0, 1.0, 0.1], np.float32))) == ""
+@pytest.mark.parametrize("dtype, first_nan", [(tf.float32, 89), (tf.float64, 710)])
+def test_first_integer_logit_that_breaks_the_naive_softmax(dtype, first_nan):
+    # the numbers check_first_nan_logit accepts (89) and names as float64 (710)
+    logits = tf.constant([[first_nan - 1, 0, 0], [first_nan, 0, 0]], dtype)
+    probs = helpers.softmax_naive(logits).numpy()
+    assert np.all(np.isfinite(probs[0])) and np.isnan(probs[1]).any()
 
 
-def test_status_explains_silent_zeros():
-    logits = np.full(4, 88.0, np.float32)
-    naive, stable, exps = naive_and_stable(logits, 1.0)
-    status = forward_status(logits, naive, stable, exps)
-    assert naive.sum() == 0.0 and "naive softmax is wrong" in status
+def status_of(logits):
+    naive, stable, exps, scaled = naive_and_stable(logits, 1.0)
+    return forward_status(scaled, naive, stable, exps)
 
 
-def test_nan_bars_sit_at_zero_with_a_red_label():
-    figure = Figure()
-    panels = draw_naive_and_stable(*figure.subplots(1, 2), ["a", "b", "c"])
-    update_naive_and_stable(panels, np.array([np.nan, 0.0, 0.0]), np.array([1.0, 0, 0]))
-    (naive_bars, naive_labels, naive_sum), (stable_bars, _, stable_sum) = panels
-    assert naive_bars[0].get_height() == 0.0 and naive_labels[0].get_text() == "NaN"
-    assert naive_labels[0].get_color() != naive_labels[1].get_color()
-    assert naive_sum.get_text() == "sum = NaN" and stable_sum.get_text() == "sum = 1.000"
-    assert stable_bars[0].get_height() == 1.0
+def test_status_names_each_failure():
+    assert "overflowed to inf" in status_of([89.0, 0.0, 0.0, 0.0])
+    silent_zeros = status_of([88.0] * 4)  # no exp is inf, their sum is: every p is 0
+    assert "sum" in silent_zeros and "naive softmax is wrong" in silent_zeros
+    assert "underflowed" in status_of([-100.0] * 4)
+    assert "<span" not in status_of([2.0, 1.0, 0.1, -1.0])
 
 
-def _extreme_moves(explorer):
-    """(control, value) pairs: every control to both ends, then back to its default."""
-    for control in explorer.controls:
-        default = control.value
-        if hasattr(control, "options"):
-            ends = [value for _, value in control.options]
-        else:
-            ends = [control.min, control.max]
-            if hasattr(control, "base"):  # a log slider: min and max are exponents
-                ends = [control.base**end for end in ends]
-        for value in [*ends, default]:
-            yield control, value
-
-
-def test_explorer_survives_every_control_at_every_extreme():
+def test_explorer_draws_nan_as_a_bar_at_zero_with_a_red_label():
     explorer = softmax_forward_explorer()
-    previous = explorer.view.png()
-    for control, value in _extreme_moves(explorer):
-        if control.value == value:
-            continue
-        control.value = value
-        image = explorer.view.png()
-        assert image != previous, (control.description, value)
-        assert explorer.error is None, explorer.error
-        assert "raised" not in explorer.status.value
-        previous = image
+    first_logit, *_, scale_menu, _ = explorer.controls
+    scale_menu.value, first_logit.value = 10.0, 8.9
+    naive_ax, stable_ax = explorer.view.figure.axes
+    labels = [text for text in naive_ax.texts if text.get_text() == "NaN"]
+    assert labels and all(text.get_color() == RED for text in labels)
+    assert naive_ax.patches[0].get_height() == 0.0
+    assert "sum = NaN" in [text.get_text() for text in naive_ax.texts]
+    assert stable_ax.patches[0].get_height() == 1.0
 
 
 def test_explorer_survives_logits_of_1000_at_the_lowest_temperature():
@@ -145,23 +124,22 @@ def test_explorer_shows_nan_for_a_large_logit():
     assert "NaN" in explorer.status.value and "overflowed" in explorer.status.value
     first_logit.value = 8.8
     assert "NaN" not in explorer.status.value
-    assert "softmax_forward_explorer" in helpers.widgets.__all__
 
 
 def test_check_first_nan_logit():
-    assert exercises.check_first_nan_logit(89)
-    float64_answer = exercises.check_first_nan_logit(710)
+    assert check_first_nan_logit(89)
+    float64_answer = check_first_nan_logit(710)
     assert not float64_answer and "float32" in float64_answer.hint
-    assert not exercises.check_first_nan_logit(88).correct
-    assert exercises.check_first_nan_logit(88).hint
-    assert not exercises.check_first_nan_logit(...)
+    assert not check_first_nan_logit(88).correct
+    assert check_first_nan_logit(88).hint
+    assert not check_first_nan_logit(...)
 
 
 def test_check_low_temperature():
-    assert exercises.check_low_temperature(
+    assert check_low_temperature(
         helpers.softmax_stable(tf.constant([2.0, 1.0, 0.0]), temperature=0.01)
     )
-    uniform = exercises.check_low_temperature([1 / 3, 1 / 3, 1 / 3])
+    uniform = check_low_temperature([1 / 3, 1 / 3, 1 / 3])
     assert not uniform and uniform.hint
 
 
@@ -170,8 +148,8 @@ def test_check_my_softmax():
         exps = tf.exp(logits - tf.reduce_max(logits, axis=-1, keepdims=True))
         return exps / tf.reduce_sum(exps, axis=-1, keepdims=True)
 
-    assert exercises.check_my_softmax(shifted_softmax)
-    naive = exercises.check_my_softmax(helpers.softmax_naive)
+    assert check_my_softmax(shifted_softmax)
+    naive = check_my_softmax(helpers.softmax_naive)
     assert not naive and "max" in naive.hint
-    assert not exercises.check_my_softmax(...)
-    assert not exercises.check_my_softmax(lambda logits: logits.shape.not_there)
+    assert not check_my_softmax(...)
+    assert not check_my_softmax(lambda logits: logits.shape.not_there)

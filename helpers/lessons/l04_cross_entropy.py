@@ -1,0 +1,130 @@
+"""Lesson 04: softmax + cross-entropy: the gradient p - y, naive beside stable."""
+
+import ipywidgets as widgets
+import numpy as np
+import tensorflow as tf
+
+from helpers import softmax
+from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
+from helpers.feedback import check_array
+from helpers.lessons.l03_softmax_jacobian import (
+    NUM_LOGITS,
+    SIGNATURE,
+    draw_signed_bars,
+    update_signed_bars,
+)
+
+NAIVE_COLOR, STABLE_COLOR = "#DD8452", "#4C72B0"
+
+
+@tf.function(input_signature=SIGNATURE)
+def cross_entropy_state(logits, true_class):
+    """Both losses, both tape gradients and p - y for one example (lesson 04)."""
+    labels = tf.one_hot(true_class, NUM_LOGITS)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(logits)
+        loss_naive = softmax.cross_entropy_naive(labels, logits)
+        loss_stable = softmax.cross_entropy_stable(labels, logits)
+    return {
+        "loss_naive": loss_naive,
+        "loss_stable": loss_stable,
+        "grad_naive": tape.gradient(loss_naive, logits),
+        "grad_stable": tape.gradient(loss_stable, logits),
+        "expected": softmax.softmax_stable(logits) - labels,  # dL/dz = p - y
+        "probs_naive": softmax.softmax_naive(logits),
+    }
+
+
+def naive_failure(logits, probs_naive):
+    """Why the naive loss is NaN or inf, 'Naive: ...' ('' when finite) (lesson 04)."""
+    if np.max(logits) > 88.72:  # float32 exp(z) overflows to inf above log(3.4e38)
+        largest = number_text(np.max(logits), 6)
+        return f"Naive: exp({largest}) overflows float32 to inf, and inf / inf = NaN. "
+    if np.min(probs_naive) == 0.0:
+        return (
+            "Naive: a probability underflowed to 0, and log(0) = −inf: the loss term "
+            "y · log p is 0 · (−inf) = NaN, or +inf if it is the true class. "
+        )
+    return ""
+
+
+def draw_gradient_comparison(ax):
+    """Gradient bars, naive beside stable, p - y and two loss texts (lesson 04)."""
+    # every entry of p - y lies in [-1, 1]; each logit gets two bars 0.4 wide, at ±0.2
+    naive_label = "naive: -sum(y log softmax(z))"
+    naive = draw_signed_bars(ax, 1.0, -0.2, 0.4, NAIVE_COLOR, naive_label)
+    stable = draw_signed_bars(ax, 1.0, 0.2, 0.4, STABLE_COLOR, "stable: log-sum-exp")
+    ax.set_title("dL / dz per logit")
+    marker = {"color": "black", "markersize": 40, "markeredgewidth": 2, "label": "p − y"}
+    (target,) = ax.plot(range(NUM_LOGITS), np.zeros(NUM_LOGITS), "_", **marker)
+    # legend and losses sit right of the axes, where no bar can reach them
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, markerscale=0.4)
+    losses = [
+        ax.text(1.04, 0.45 - 0.1 * row, "", transform=ax.transAxes, va="top", color=color)
+        for row, color in enumerate((NAIVE_COLOR, STABLE_COLOR))
+    ]
+    return naive, stable, target, losses
+
+
+def cross_entropy_explorer():
+    """Logits (times a scale up to 100) and a true class -> gradient bars (lesson 04)."""
+    view = FigureView(figsize=(9, 3.6))
+    naive, stable, target, losses = draw_gradient_comparison(view.figure.subplots())
+    view.figure.tight_layout()
+    view.animate(*naive[0], *naive[1], *stable[0], *stable[1], target, *losses)
+    sliders = [
+        widgets.FloatSlider(value, min=-10.0, max=10.0, description=f"logit z{k}")
+        for k, value in enumerate([2.0, 1.0, -1.0])
+    ]
+    # the logits are scale * slider values: up to +-1000 at the extremes
+    scale = widgets.FloatLogSlider(1.0, min=0, max=2, step=0.05, description="scale ×")
+    classes = [(f"z{k}", k) for k in range(NUM_LOGITS)]
+    true_class = widgets.Dropdown(options=classes, value=1, description="true class")
+
+    def update():
+        logits = np.array([slider.value for slider in sliders], np.float32) * scale.value
+        state = cross_entropy_state(tf.constant(logits), tf.constant(true_class.value))
+        state = {name: value.numpy() for name, value in state.items()}
+        update_signed_bars(*naive, state["grad_naive"], 1.0)
+        update_signed_bars(*stable, state["grad_stable"], 1.0)
+        target.set_ydata(state["expected"])
+        losses[0].set_text(f"naive loss = {number_text(state['loss_naive'], 4)}")
+        losses[1].set_text(f"stable loss = {number_text(state['loss_stable'], 4)}")
+        matches = np.array_equal(state["grad_stable"], state["expected"])
+        return (
+            warn_nonfinite("The naive gradient", state["grad_naive"])
+            + naive_failure(logits, state["probs_naive"])
+            + f"logits = [{', '.join(number_text(z, 4) for z in logits)}]; stable loss "
+            f"{number_text(state['loss_stable'] + 0.0, 4)}, its gradient "
+            f"{'equals' if matches else 'is within rounding of'} p − y = "
+            f"[{', '.join(number_text(g) for g in state['expected'])}]."
+        )
+
+    title = "Cross-entropy gradient: naive beside stable"
+    question = (
+        "With logits [10, 0, -10], raise the scale: at what scale does the naive "
+        "gradient turn NaN, and does the stable one ever leave p − y?"
+    )
+    return Explorer(title, [*sliders, scale, true_class], view, update, question=question)
+
+
+def check_cross_entropy_gradient(answer):
+    """dL/dz of cross-entropy at logits [2, -1, 0.5], true class 2 (lesson 04)."""
+    expected = softmax.softmax_stable([2.0, -1.0, 0.5]).numpy() - np.eye(3)[2]  # p - y
+    hint = (
+        "dL/dz = p - y: the softmax probabilities minus the one-hot label. Only the true "
+        "class's entry is negative, and the entries sum to 0."
+    )
+    what = "dL/dz at logits [2, -1, 0.5], true class 2"
+    return check_array(answer, expected, what, hint)
+
+
+def check_softmax_ceiling(answer):
+    """The largest softmax probability of 4 classes with inputs in [0, 1] (lesson 04)."""
+    # one input 1 and three inputs 0: e / (e + 3)
+    hint = (
+        "Make one input as large as it can be (1) and the other three as small (0): "
+        "then p = e^1 / (e^1 + 3 e^0)."
+    )
+    what = "the largest softmax probability over inputs in [0, 1], 4 classes"
+    return check_array(answer, np.e / (np.e + 3.0), what, hint, rtol=1e-3)
