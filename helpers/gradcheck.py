@@ -5,7 +5,7 @@ from typing import NamedTuple
 import numpy as np
 import tensorflow as tf
 
-from helpers.validate import float_tensor, function, positive_number, real_array, text
+from helpers import validate
 
 
 def numeric_gradient(f, x, eps=1e-6):
@@ -14,9 +14,9 @@ def numeric_gradient(f, x, eps=1e-6):
     `f` takes a float64 tensor shaped like `x` and returns a scalar. Returns a float64
     NumPy array shaped like `x`.
     """
-    function(f, "f", "lambda x: tf.reduce_sum(x**2)")
-    point = float_tensor(x, "x", min_rank=0).numpy().astype(np.float64)
-    eps = float(positive_number(eps, "eps", "1e-6"))
+    validate.function(f, "f", "lambda x: tf.reduce_sum(x**2)")
+    point = validate.float_tensor(x, "x", min_rank=0).numpy().astype(np.float64)
+    eps = float(validate.positive_number(eps, "eps", "1e-6"))
     grad = np.zeros_like(point)
     for index in np.ndindex(point.shape):
         step = np.zeros_like(point)
@@ -44,27 +44,14 @@ def _call(f, point):
 
 def _scalar(value):
     """The float value of f's output, or an error saying f must return one number."""
-    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
-        raise TypeError(
-            f"f must return a number or a scalar tensor, such as "
-            f"tf.reduce_sum(x**2); it returned {type(value).__name__}."
-        )
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError):
-        array = np.asarray(None)
-    if array.dtype.kind not in "iuf":
-        raise TypeError(
-            f"f must return a real number or a scalar float tensor, such as "
-            f"tf.reduce_sum(x**2); it returned {type(value).__name__} of "
-            f"dtype {array.dtype}."
-        )
+    what = "an f that returns one number, such as tf.reduce_sum(x**2)"
+    array = validate.real_array(value, "the value f returned", what)
     if array.size != 1:
         raise ValueError(
-            f"f must return a scalar (one number) for a gradient; got shape {array.shape}."
-            " Reduce it first, e.g. tf.reduce_sum(...) or tf.reduce_mean(...)."
+            f"f must return a scalar (one number); got shape {array.shape}. Reduce it "
+            "first, e.g. tf.reduce_sum(...) or tf.reduce_mean(...)."
         )
-    return float(array.astype(np.float64).reshape(()))
+    return float(array.reshape(()))
 
 
 class Comparison(NamedTuple):
@@ -79,21 +66,19 @@ class Comparison(NamedTuple):
 
 
 def compare(name, value, reference, rtol=1e-5, atol=1e-6):
-    """Print and return whether `value` equals `reference` exactly, closely, and the max diff."""
-    text(name, "name", "'dL/dz'")
+    """Print and return: does `value` equal `reference` exactly, closely? The max diff."""
+    validate.text(name, "name", "'dL/dz'")
     if value is None:
         raise TypeError(
             f"{name}: value is None. A None gradient means the tape found no path from "
             "the source to the target (see lesson 08): pass a gradient that exists."
         )
-    if reference is None:
-        raise TypeError(f"{name}: reference is None; pass the array to compare against.")
-    value = real_array(value, f"{name}: value", "the array you computed")
-    reference = real_array(
+    value = validate.real_array(value, f"{name}: value", "the array you computed")
+    reference = validate.real_array(
         reference, f"{name}: reference", "the array to compare against"
     )
-    rtol = _tolerance(rtol, "rtol", "1e-5")
-    atol = _tolerance(atol, "atol", "1e-6")
+    rtol = validate.real_number(rtol, "rtol", "1e-5", low=0)
+    atol = validate.real_number(atol, "atol", "1e-6", low=0)
     if value.shape != reference.shape:
         raise ValueError(
             f"{name}: value has shape {value.shape} but reference has shape "
@@ -101,22 +86,10 @@ def compare(name, value, reference, rtol=1e-5, atol=1e-6):
         )
     exact = bool(np.array_equal(value, reference, equal_nan=True))
     close = bool(np.allclose(value, reference, rtol=rtol, atol=atol, equal_nan=True))
-    diff = np.abs(value - reference)
     both_nan = np.isnan(value) & np.isnan(reference)
-    max_abs_diff = float(np.max(np.where(both_nan, 0.0, diff))) if diff.size else 0.0
-    print(f"{name:<24} exact: {exact!s:<5}  close: {close!s:<5}  "
-          f"max abs diff: {max_abs_diff:.1e}")
+    max_abs_diff = float(np.max(np.where(both_nan, 0.0, np.abs(value - reference))))
+    print(
+        f"{name:<24} exact: {exact!s:<5}  close: {close!s:<5}  "
+        f"max abs diff: {max_abs_diff:.1e}"
+    )
     return Comparison(exact, close, max_abs_diff)
-
-
-def _tolerance(value, name, example):
-    """A finite number >= 0."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"{name} must be a number >= 0 such as {example}; got {value!r}.")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(
-            f"{name} must be a finite number >= 0 such as {example}; got {value}."
-        )
-    return float(value)

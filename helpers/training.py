@@ -11,12 +11,13 @@ reuses the same trace: one trace per model for the life of the kernel.
 """
 
 import collections
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import tensorflow as tf
 
-from helpers.validate import choice, integer
+from helpers.validate import choice, integer, real_number
 
 MAX_STEPS = 20_000
 INPUTS = tf.constant([[1.0, 2.0]])
@@ -36,9 +37,6 @@ MODELS = {
 }
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 LOSSES = ("stable", "naive", "softmax_twice")
-# softmax applied twice: p in [0, 1] as logits, so the best case p = e_y gives
-# -log(e / (e + 2)) = log(e + 2) - 1 for 3 classes, never 0
-SOFTMAX_TWICE_FLOOR = float(np.log(np.e + 2) - 1)
 DEFAULT_OPTIONS = {
     "init_scale": 1.0,
     "bias_init": 0.0,
@@ -54,15 +52,16 @@ trace_counts = collections.Counter()
 @tf.custom_gradient
 def square(z):
     """z**2 with a hand-written gradient: d(z^2)/dz = 2 z."""
-
-    def grad(upstream):
-        return upstream * 2.0 * z
-
-    return z * z, grad
+    return z * z, lambda upstream: upstream * 2.0 * z
 
 
-def activate(pre_activation, activation_id):
-    """The hidden activation chosen by index into ACTIVATIONS, without retracing."""
+def forward(model, params, activation_id):
+    """The logits of `model` for INPUTS, from a dict of parameters; the mlp's hidden
+    activation is chosen by index into ACTIVATIONS, without retracing."""
+    if model != "mlp":
+        logits = INPUTS @ params["kernel"] + params["bias"]
+        return square(logits) if model == "custom_square" else logits
+    pre_activation = INPUTS @ params["hidden/kernel"] + params["hidden/bias"]
     branches = [
         lambda: tf.nn.relu(pre_activation),
         lambda: tf.nn.leaky_relu(pre_activation, alpha=0.01),
@@ -70,18 +69,8 @@ def activate(pre_activation, activation_id):
         lambda: tf.sigmoid(pre_activation),
         lambda: pre_activation,
     ]
-    return tf.switch_case(activation_id, branches)
-
-
-def forward(model, params, activation_id):
-    """The logits of `model` for INPUTS, from a dict of parameters."""
-    if model == "mlp":
-        hidden = activate(
-            INPUTS @ params["hidden/kernel"] + params["hidden/bias"], activation_id
-        )
-        return hidden @ params["output/kernel"] + params["output/bias"]
-    logits = INPUTS @ params["kernel"] + params["bias"]
-    return square(logits) if model == "custom_square" else logits
+    hidden = tf.switch_case(activation_id, branches)
+    return hidden @ params["output/kernel"] + params["output/bias"]
 
 
 def loss_from_logits(logits, loss_id):
@@ -115,6 +104,8 @@ def initial_params(model, seed, init_scale, bias_init):
 
 def train_loop(model, weights, steps, learning_rate, activation_id, loss_id):
     """Adam on the model from `weights` for `steps` steps; losses and gradient norms."""
+    if not tf.executing_eagerly():  # tracing: Python code runs, a reused trace skips it
+        trace_counts[model] += 1
     names = list(MODELS[model])
     zeros = [tf.zeros_like(w) for w in weights]
     # XLA needs a fixed size; run eagerly, the arrays hold exactly `steps` entries
@@ -152,28 +143,14 @@ def train_loop(model, weights, steps, learning_rate, activation_id, loss_id):
     return losses.stack(), norms.stack(), final_params, probs
 
 
-_SCALAR = tf.TensorSpec([], tf.float32)
-_INDEX = tf.TensorSpec([], tf.int32)
-
-
 def _compile(model):
-    """train_loop for one model as an XLA-compiled tf.function with a fixed signature."""
-
-    def traced_loop(*args):
-        # a Python side effect: it runs while tracing, never when a trace is reused
-        # (train_eagerly calls train_loop directly, so it does not count)
-        trace_counts[model] += 1
-        return train_loop(model, *args)
-
-    shapes = MODELS[model].values()
-    signature = [
-        [tf.TensorSpec(shape, tf.float32) for shape in shapes],
-        _INDEX,
-        _SCALAR,
-        _INDEX,
-        _INDEX,
-    ]
-    return tf.function(traced_loop, input_signature=signature, jit_compile=True)
+    """train_loop for one model as an XLA-compiled tf.function with a fixed signature:
+    weights, steps, learning_rate, activation_id, loss_id."""
+    weights = [tf.TensorSpec(shape, tf.float32) for shape in MODELS[model].values()]
+    index, scalar = tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.float32)
+    signature = [weights, index, scalar, index, index]
+    loop = functools.partial(train_loop, model)
+    return tf.function(loop, input_signature=signature, jit_compile=True)
 
 
 _compiled = {model: _compile(model) for model in MODELS}
@@ -223,56 +200,27 @@ def train_eagerly(model="linear", steps=1000, learning_rate=0.01, seed=0, **opti
 def _checked_args(model, steps, learning_rate, seed, options):
     """The compiled loop's tensor arguments, or a clear error about the bad one."""
     model = choice(model, "model", sorted(MODELS))
-    unknown = set(options) - set(DEFAULT_OPTIONS)
-    if unknown:
-        raise ValueError(
-            f"unknown option(s) {sorted(unknown)}; pass only these options: "
-            f"{sorted(DEFAULT_OPTIONS)}."
-        )
+    for option in options:
+        choice(option, "each option", sorted(DEFAULT_OPTIONS))
     if "activation" in options and model != "mlp":
         raise ValueError(
-            f"activation only applies to model='mlp' (it has a hidden "
-            f"layer); model={model!r} has none. Drop the option."
+            f"activation only applies to model='mlp': drop it for model={model!r}."
         )
     opts = {**DEFAULT_OPTIONS, **options}
     steps = integer(steps, "steps", 1, MAX_STEPS, "1000")
     seed = integer(seed, "seed", 0, 2**31 - 1, "0")
-    learning_rate = _real(learning_rate, "learning_rate", "0.01", positive=True)
-    init_scale = _real(opts["init_scale"], "init_scale", "1.0", positive=True)
-    bias_init = _real(opts["bias_init"], "bias_init", "0.0", positive=False)
-    activation_id = ACTIVATIONS.index(
-        choice(opts["activation"], "activation", ACTIVATIONS)
-    )
-    loss_id = LOSSES.index(choice(opts["loss"], "loss", LOSSES))
+    # > 0 in float32, the loop's dtype: at least its least number above 0 (1e-50 is 0)
+    low = float(np.finfo(np.float32).smallest_subnormal)
+    learning_rate = real_number(learning_rate, "learning_rate", "0.01", low, np.float32)
+    init_scale = real_number(opts["init_scale"], "init_scale", "1.0", low, np.float32)
+    bias_init = real_number(opts["bias_init"], "bias_init", "0.0", dtype=np.float32)
+    activation = choice(opts["activation"], "activation", ACTIVATIONS)
+    loss = choice(opts["loss"], "loss", LOSSES)
     weights = list(initial_params(model, seed, init_scale, bias_init).values())
     return (
         weights,
         tf.constant(steps),
         tf.constant(learning_rate, tf.float32),
-        tf.constant(activation_id),
-        tf.constant(loss_id),
+        tf.constant(ACTIVATIONS.index(activation)),
+        tf.constant(LOSSES.index(loss)),
     )
-
-
-def _real(value, name, example, positive):
-    """A Python or NumPy real number that stays finite (and > 0 if `positive`) in float32,
-    the dtype the loop computes in."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(
-            f"{name} must be a number such as {example} (a Python or NumPy "
-            f"number, not {type(value).__name__}); got {value!r}."
-        )
-    value = float(value)
-    with np.errstate(over="ignore"):  # a value beyond float32's range becomes inf
-        in_float32 = float(np.float32(value))
-    if not np.isfinite(in_float32) or (positive and in_float32 <= 0):
-        kind = (
-            "a finite number > 0 in float32 (the loop's dtype: at most 3.4e38, and not "
-            "so small that it rounds to 0)"
-            if positive
-            else "a finite number in float32 (the loop's dtype: at most 3.4e38 in size)"
-        )
-        raise ValueError(f"{name} must be {kind} such as {example}; got {value}.")
-    return value
