@@ -1,12 +1,7 @@
-"""What every explorer is made of: a figure drawn once, controls, a status line and an
-error pane; the one number formatter; a function's source shown as text.
-
-compute (pure functions) -> draw (artists on Axes, made once) -> wire (an Explorer).
-A figure is a plain matplotlib Figure on the Agg canvas shown in an ipywidgets.Image:
-no pyplot figure is ever opened, so moving a control never creates a figure. Artists
-that change are `animated`: a draw restores the static background and draws only them
-(blitting), then encodes the pixels as PNG.
-"""
+"""What every explorer is made of: a figure drawn once (an Agg Figure shown in an
+ipywidgets.Image, never a pyplot figure), controls, a status line and an error pane;
+the one number formatter; a function's source shown as text. Artists that change are
+`animated`: a draw restores the static background and draws only them (blitting)."""
 
 import html
 import inspect
@@ -23,7 +18,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-RED = "#b00"
+RED = "#b00"  # status lines and labels in trouble
 
 
 class FigureView:
@@ -107,24 +102,17 @@ class Explorer(widgets.VBox):
 
     def update(self):
         """Run the update function and draw; show its status, or the traceback."""
+        if self.error is not None:  # clear the pane only if it shows something
+            self.errors.clear_output()
+            self.error = None
         try:
-            status = self._update_figure()
+            self.status.value = self._update_figure() or ""
             self.view.draw()
         except Exception:  # noqa: BLE001  shown to the learner, not hidden
-            self._clear_error()
             self.error = traceback.format_exc()
             with self.errors:
                 print(self.error)
             self.status.value = red("The update raised an error (traceback below).")
-            return
-        self._clear_error()
-        self.status.value = status or ""
-
-    def _clear_error(self):
-        """Empty the error pane, only if it shows something (clearing costs a message)."""
-        if self.error is not None:
-            self.errors.clear_output()
-            self.error = None
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)

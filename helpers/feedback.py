@@ -1,7 +1,6 @@
 """Feedback for exercise checks: correct, or what is wrong and a hint."""
 
 import html
-import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +25,9 @@ class Feedback:
     def _repr_html_(self):
         colour = "#1a7f37" if self.correct else "#b35900"
         text = html.escape(repr(self)).replace("\n", "<br>")
-        return f"<div style='border-left:4px solid {colour};padding-left:8px'>{text}</div>"
+        return (
+            f"<div style='border-left:4px solid {colour};padding-left:8px'>{text}</div>"
+        )
 
 
 def right(message):
@@ -37,10 +38,10 @@ def wrong(message, hint):
     return Feedback(False, message, hint)
 
 
-ANSWER_KINDS = "numbers: a number, a list, an array or a tensor"
+KINDS = "numbers: a number, a list, an array or a tensor"
 
 
-def as_array(answer, name="answer"):
+def as_array(answer):
     """The answer as a float64 array, or None if it is not real numbers (None, ..., text,
     booleans, complex numbers, ragged lists, functions, dicts)."""
     return None if answer_problem(answer) else np.asarray(answer).astype(np.float64)
@@ -52,40 +53,22 @@ def answer_problem(answer):
     if answer is Ellipsis:
         return "replace the ... with your answer (numbers, a list, an array or a tensor)"
     if answer is None:
-        return (
-            f"your answer is None (a function with no return gives None); pass "
-            f"{ANSWER_KINDS}"
-        )
-    if isinstance(answer, (str, bytes)):
-        return f"your answer is the text {answer!r}; pass {ANSWER_KINDS}, not a string"
+        return f"your answer is None (a function with no return gives None); pass {KINDS}"
     if callable(answer) and not hasattr(answer, "__array__"):
-        kind = "function" if inspect.isroutine(answer) else type(answer).__name__
-        return (
-            f"your answer is a {kind}, not numbers; call it and pass the result "
-            f"({ANSWER_KINDS})"
-        )
-    if isinstance(answer, (dict, set)):
-        return f"your answer is a {type(answer).__name__}; pass {ANSWER_KINDS}"
+        return f"your answer is a function, not numbers; call it and pass the result ({KINDS})"
     try:
-        array = np.asarray(answer)
+        text_or_set = isinstance(answer, (str, bytes, dict, set))
+        array = None if text_or_set else np.asarray(answer)
     except (TypeError, ValueError):
-        return (
-            f"your answer could not be read as an array (rows of different "
-            f"lengths?); pass {ANSWER_KINDS} with rows of equal length"
+        return f"your answer has rows of different lengths; pass {KINDS} with equal rows"
+    if array is None or array.dtype.kind not in "iuf":
+        names = {"b": "True/False", "c": "complex numbers", "U": "text"}
+        what = (
+            f"a {type(answer).__name__}" if array is None else names.get(array.dtype.kind)
         )
-    kind = array.dtype.kind
-    if kind == "b":
-        return f"your answer is True/False; pass {ANSWER_KINDS}"
-    if kind == "c":
-        return f"your answer holds complex numbers; pass real {ANSWER_KINDS}"
-    if kind not in "iuf":
-        return (
-            f"your answer is a {type(answer).__name__} that holds "
-            f"{'text' if kind in 'US' else 'things that are not numbers'}; pass "
-            f"{ANSWER_KINDS}"
-        )
+        return f"your answer is {what or 'not numbers'}; pass real {KINDS}"
     if array.size == 0:
-        return f"your answer is empty; pass {ANSWER_KINDS}"
+        return f"your answer is empty; pass {KINDS}"
     return ""
 
 

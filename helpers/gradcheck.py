@@ -16,7 +16,7 @@ def numeric_gradient(f, x, eps=1e-6):
     """
     validate.function(f, "f", "lambda x: tf.reduce_sum(x**2)")
     point = validate.float_tensor(x, "x", min_rank=0).numpy().astype(np.float64)
-    eps = float(validate.positive_number(eps, "eps", "1e-6"))
+    eps = float(validate.real_number(eps, "eps", "1e-6", positive=True, tensors=True))
     grad = np.zeros_like(point)
     for index in np.ndindex(point.shape):
         step = np.zeros_like(point)

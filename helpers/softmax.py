@@ -18,8 +18,9 @@ def softmax_stable(logits, axis=-1, temperature=1.0):
     """softmax(z / T) computed as exp((z - max z) / T) / sum(...): finite for finite z."""
     logits = validate.float_tensor(logits, "logits")
     axis = validate.axis_index(axis, logits.shape.rank)
-    temperature = validate.positive_number(temperature, "temperature", "1.0")
-    validate.representable(temperature, "temperature", logits.dtype, "1.0")
+    temperature = validate.real_number(
+        temperature, "temperature", "1.0", positive=True, dtype=logits.dtype, tensors=True
+    )
     if tf.is_tensor(temperature):  # a number is converted to the logits' dtype directly:
         temperature = tf.cast(temperature, logits.dtype)  # tf.cast(1e-50, f64) gives 0
     # softmax(z / T) = softmax((z - c) / T) for any constant c: take c = max z, so every

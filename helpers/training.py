@@ -43,6 +43,7 @@ DEFAULT_OPTIONS = {
     "activation": "relu",
     "loss": "stable",
 }
+POSITIVE_32 = {"positive": True, "dtype": tf.float32}
 # Keras' Adam defaults
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7
 
@@ -209,11 +210,10 @@ def _checked_args(model, steps, learning_rate, seed, options):
     opts = {**DEFAULT_OPTIONS, **options}
     steps = integer(steps, "steps", 1, MAX_STEPS, "1000")
     seed = integer(seed, "seed", 0, 2**31 - 1, "0")
-    # > 0 in float32, the loop's dtype: at least its least number above 0 (1e-50 is 0)
-    low = float(np.finfo(np.float32).smallest_subnormal)
-    learning_rate = real_number(learning_rate, "learning_rate", "0.01", low, np.float32)
-    init_scale = real_number(opts["init_scale"], "init_scale", "1.0", low, np.float32)
-    bias_init = real_number(opts["bias_init"], "bias_init", "0.0", dtype=np.float32)
+    # finite in float32, the loop's dtype (1e39 is inf there), and > 0 (1e-50 is 0)
+    learning_rate = real_number(learning_rate, "learning_rate", "0.01", **POSITIVE_32)
+    init_scale = real_number(opts["init_scale"], "init_scale", "1.0", **POSITIVE_32)
+    bias_init = real_number(opts["bias_init"], "bias_init", "0.0", dtype=tf.float32)
     activation = choice(opts["activation"], "activation", ACTIVATIONS)
     loss = choice(opts["loss"], "loss", LOSSES)
     weights = list(initial_params(model, seed, init_scale, bias_init).values())

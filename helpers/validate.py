@@ -1,4 +1,5 @@
-"""Input checks shared by the helpers: clear errors that say what to pass instead."""
+"""The one input-checking module: public functions check their arguments here, once,
+with a TypeError or ValueError that names the parameter and says what to pass."""
 
 import math
 import numbers
@@ -9,53 +10,40 @@ import tensorflow as tf
 FLOAT_DTYPES = (tf.float16, tf.bfloat16, tf.float32, tf.float64)
 
 
-def _dtype_name(value):
+def _kind(value):
+    """What `value` is, for a message: its dtype's name, else its type's."""
     dtype = getattr(value, "dtype", None)
-    if dtype is not None:
-        return getattr(dtype, "name", str(dtype))
-    return type(value).__name__
+    return type(value).__name__ if dtype is None else getattr(dtype, "name", str(dtype))
 
 
 def float_tensor(value, name, min_rank=1, allow_nonfinite=False):
     """`value` as a floating-point tensor, or a TypeError / ValueError naming `name`."""
     example = f"e.g. {name}=tf.constant([1.0, 2.0, 3.0])"
-    if value is None:
-        raise TypeError(f"{name} is None; pass a float tensor or array, {example}.")
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} is a string; pass a float tensor or array, {example}.")
     if isinstance(value, (tf.RaggedTensor, tf.SparseTensor)):
         raise TypeError(
             f"{name} is a {type(value).__name__}; pass a dense float tensor, e.g. "
             f"{name}.to_tensor() for a ragged one or tf.sparse.to_dense({name})."
         )
-    if isinstance(value, tf.Variable):
-        value = tf.convert_to_tensor(value)
-    if not tf.is_tensor(value):
-        try:
+    if not (tf.is_tensor(value) or isinstance(value, tf.Variable)):
+        try:  # None, text, sets and ragged lists end as dtype object or text
             array = np.asarray(value)
-        except (ValueError, TypeError) as error:
-            raise ValueError(
-                f"{name} could not be read as an array ({error}); "
-                f"pass a rectangular list or array of floats, {example}."
-            ) from None
-        if array.dtype == object:
+        except ValueError:
+            array = np.asarray(None)
+        if array.dtype.kind not in "biufc":
+            got = "a string" if isinstance(value, (str, bytes)) else type(value).__name__
             raise TypeError(
-                f"{name} holds Python objects (ragged lists or None entries); "
-                f"pass a rectangular array of floats, {example}."
+                f"{name} must be a rectangular float tensor or array, {example}; "
+                f"got {got}."
             )
-        if np.issubdtype(array.dtype, np.floating):
-            array = array.astype(np.float64 if array.dtype == np.float64 else np.float32)
+        if array.dtype.kind == "f" and array.dtype != np.float64:
+            array = array.astype(np.float32)  # as tf.constant would make it
         value = array
-    dtype = tf.as_dtype(value.dtype) if hasattr(value, "dtype") else None
-    if dtype is None or dtype not in FLOAT_DTYPES:
-        hint = (
-            f"cast it first: tf.cast({name}, tf.float32)"
-            if dtype is not None and (dtype.is_integer or dtype.is_bool)
-            else "pass floats"
-        )
+    dtype = tf.as_dtype(value.dtype)
+    if dtype not in FLOAT_DTYPES:
+        hint = "pass floats" if dtype.is_complex else f"cast: tf.cast({name}, tf.float32)"
         raise TypeError(
-            f"{name} must have a floating-point dtype (float32 or float64); "
-            f"got {_dtype_name(value)}. Gradients only flow through floats: {hint}."
+            f"{name} must have a floating-point dtype (float32 or float64); got "
+            f"{dtype.name}. Gradients only flow through floats: {hint}."
         )
     tensor = tf.convert_to_tensor(value)
     rank = tensor.shape.rank
@@ -65,7 +53,9 @@ def float_tensor(value, name, min_rank=1, allow_nonfinite=False):
             f"last axis); got shape {tensor.shape}. {example}."
         )
     if rank is not None and tensor.shape.num_elements() == 0:
-        raise ValueError(f"{name} is empty (shape {tensor.shape}); pass at least one value.")
+        raise ValueError(
+            f"{name} is empty (shape {tensor.shape}); pass at least one value."
+        )
     finite_check = not allow_nonfinite and tf.executing_eagerly()
     if finite_check and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
         raise ValueError(
@@ -87,58 +77,41 @@ def axis_index(axis, rank, name="axis"):
     return axis % rank
 
 
-def positive_number(value, name, example):
-    """A finite number > 0 (Python number, NumPy scalar or scalar tensor)."""
-    if value is None or isinstance(value, (bool, np.bool_, str, bytes)):
-        raise TypeError(f"{name} must be a number > 0 such as {example}; got {value!r}.")
-    if tf.is_tensor(value) or isinstance(value, (np.ndarray, np.generic)):
-        dtype = tf.as_dtype(value.dtype) if _is_tf_dtype(value.dtype) else None
-        if dtype is None or not (dtype.is_floating or dtype.is_integer):
-            raise TypeError(
-                f"{name} must be a real number > 0 such as {example}; got "
-                f"{_dtype_name(value)}."
-            )
-        if getattr(value, "shape", ()) not in ((), tf.TensorShape([])):
-            raise ValueError(f"{name} must be a scalar such as {example}; got shape "
-                             f"{value.shape}.")
-        if tf.executing_eagerly() or not tf.is_tensor(value):
-            number = float(np.asarray(value))
-        else:
-            return value
-    elif isinstance(value, numbers.Real):
-        number = float(value)
-    else:
-        raise TypeError(f"{name} must be a number > 0 such as {example}; got {value!r}.")
-    if not np.isfinite(number) or number <= 0:
-        raise ValueError(f"{name} must be a finite number > 0 such as {example}; "
-                         f"got {number}.")
-    return value
-
-
-def _is_tf_dtype(dtype):
-    """Whether TensorFlow has a dtype for this NumPy / TF dtype (not for str, object)."""
-    try:
-        tf.as_dtype(dtype)
-    except TypeError:
-        return False
-    return True
-
-
 @tf.autograph.experimental.do_not_convert  # plain Python, also inside a tf.function
-def representable(value, name, dtype, example):
-    """A ValueError unless the number `value` stays finite and > 0 once cast to `dtype`
-    (a temperature of 1e-50 is 0 in float32). A symbolic tensor is not checked."""
-    if tf.is_tensor(value) and not tf.executing_eagerly():
-        return
-    number = float(np.asarray(value))
-    with tf.init_scope():  # eager even inside a tf.function
-        cast = float(tf.cast(tf.constant(number, tf.float64), dtype))
-    if not (math.isfinite(cast) and cast > 0):
-        raise ValueError(
-            f"{name}={number:g} becomes {cast:g} in {dtype.name} (the dtype it is used "
-            f"in); pass a number > 0 that {dtype.name} holds (at most {dtype.max:.3g} "
-            f"and not so small that it rounds to 0), such as {example}."
+def real_number(
+    value, name, example, low=-math.inf, positive=False, dtype=tf.float64, tensors=False
+):
+    """A real number that is >= `low` (> 0 if `positive`) once cast to `dtype` (1e39 is
+    inf in float32 and 1e-50 is 0), as a float. With `tensors`, a scalar tensor or array
+    is accepted too and returned as given (a symbolic one, in a tf.function, unchecked)."""
+    if tensors and (tf.is_tensor(value) or isinstance(value, np.ndarray)):
+        value_dtype = tf.as_dtype(value.dtype) if value.dtype.kind != "U" else tf.string
+        if not (value_dtype.is_floating or value_dtype.is_integer):
+            raise TypeError(
+                f"{name} must be a real number such as {example}; got {_kind(value)}."
+            )
+        if tuple(value.shape) != ():
+            raise ValueError(
+                f"{name} must be a scalar such as {example}; got shape {value.shape}."
+            )
+        if tf.is_tensor(value) and not tf.executing_eagerly():
+            return value
+    elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a number such as {example} (a Python or NumPy number); "
+            f"got {type(value).__name__} {value!r}."
         )
+    number = float(np.asarray(value))
+    with np.errstate(over="ignore"):  # out of range: inf
+        cast = float(np.asarray(number, dtype.as_numpy_dtype))
+    if not (math.isfinite(cast) and cast >= low and (cast > 0 or not positive)):
+        bound = " > 0" if positive else "" if low == -math.inf else f" >= {low:g}"
+        raise ValueError(
+            f"{name} must be a finite number{bound} such as {example} in {dtype.name}, "
+            f"the dtype it is used in (at most {dtype.max:.3g}, and not so small that "
+            f"it rounds to 0); got {number:g}."
+        )
+    return value if tf.is_tensor(value) else number
 
 
 def integer(value, name, low, high, example):
@@ -156,22 +129,16 @@ def integer(value, name, low, high, example):
 
 def choice(value, name, choices):
     """One of `choices` (strings), or an error listing them."""
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be one of {list(choices)} (a str); got "
-            f"{type(value).__name__} {value!r}."
-        )
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
+    if not isinstance(value, str) or value not in choices:
+        error = ValueError if isinstance(value, str) else TypeError
+        raise error(f"{name} must be one of {list(choices)}; got {value!r}.")
     return value
 
 
 def text(value, name, example):
     """A str, e.g. a label."""
     if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be a str such as {example}; got {type(value).__name__}."
-        )
+        raise TypeError(f"{name} must be a str such as {example}; got {_kind(value)}.")
     return value
 
 
@@ -179,37 +146,29 @@ def function(value, name, example):
     """A callable."""
     if not callable(value):
         raise TypeError(
-            f"{name} must be a callable such as {example}; got {type(value).__name__}."
+            f"{name} must be a callable such as {example}; got {_kind(value)}."
         )
     return value
 
 
 def real_array(value, name, what):
-    """`value` as a float64 NumPy array of real numbers (NaN and inf allowed), not empty.
-
-    `what` says what to pass instead, e.g. "the tape's gradient".
-    """
+    """`value` as a float64 array of real numbers (NaN and inf allowed), not empty;
+    `what` says what to pass instead, e.g. "the tape's gradient"."""
     if value is None or isinstance(value, (str, bytes, dict)):
+        got = "None" if value is None else f"a {type(value).__name__}"
+    else:
+        try:
+            array = np.asarray(value)
+            got = "" if array.dtype.kind in "iuf" else f"of dtype {array.dtype}"
+        except (TypeError, ValueError):
+            got = "ragged (rows of different lengths)"
+    if got:
         raise TypeError(
-            f"{name} is {type(value).__name__}; pass {what} (numbers: a "
-            "tensor, array or list)."
-        )
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} could not be read as an array (ragged lists?); pass "
-            f"{what} (a rectangular tensor, array or list)."
-        ) from None
-    if array.dtype.kind not in "iuf":
-        raise TypeError(
-            f"{name} has dtype {array.dtype}; pass {what} as real numbers "
-            "(float or int; not bool, complex or text)."
+            f"{name} is {got}; pass {what} as real numbers (a rectangular tensor, "
+            "array or list; not bool, complex or text)."
         )
     if array.size == 0:
-        raise ValueError(
-            f"{name} is empty (shape {array.shape}); pass {what}, at least one number."
-        )
+        raise ValueError(f"{name} is empty; pass {what}, at least one number.")
     return array.astype(np.float64)
 
 
@@ -234,3 +193,26 @@ def distribution(labels, logits, name="labels"):
                 "Pass one-hot rows, e.g. tf.one_hot(class_index, depth)."
             )
     return labels
+
+
+def sources(variables, name="variables"):
+    """[(key or None, source)] from a tf.Variable, a Keras variable or an eager tensor,
+    or a list, tuple or dict (key -> source) of them (what helpers.diagnose takes)."""
+    if isinstance(variables, dict):
+        pairs = list(variables.items())
+    else:
+        many = isinstance(variables, (list, tuple))
+        pairs = [(None, source) for source in (variables if many else [variables])]
+    for index, (_, source) in enumerate(pairs):
+        keras_variable = isinstance(getattr(source, "value", None), tf.Variable)
+        eager_tensor = isinstance(source, tf.Tensor) and hasattr(source, "numpy")
+        if not (isinstance(source, tf.Variable) or keras_variable or eager_tensor):
+            hint = "make it a tf.Variable (or a tf.constant, to see it reported as unwatched)"
+            if hasattr(source, "trainable_variables"):  # a Keras layer or model
+                hint = "pass model.trainable_variables"
+            raise TypeError(
+                f"{name if len(pairs) == 1 else f'{name}[{index}]'} has type "
+                f"{type(source).__name__}; diagnose needs tf.Variable, keras.Variable or "
+                f"tensor sources (one, or a list of them): {hint}."
+            )
+    return pairs

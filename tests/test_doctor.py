@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import helpers
-from helpers import doctor
-from helpers.doctor import CAUSES, STATUSES, diagnose
+from helpers.diagnosis import CAUSES, diagnose, graph, rules
 
 keras.utils.set_random_seed(0)
 INPUTS = tf.constant(np.random.default_rng(0).normal(size=(8, 3)), tf.float32)
@@ -478,8 +477,8 @@ def test_a_failure_inside_diagnose_is_a_finding_not_an_exception(monkeypatch):
     def failing(*args):
         raise RuntimeError("inspection failed")
 
-    monkeypatch.setattr(doctor, "_kill_verdicts", failing)
-    monkeypatch.setattr(doctor, "_blocker_verdict", failing)
+    monkeypatch.setattr(rules, "kill_verdicts", failing)
+    monkeypatch.setattr(rules, "blocker_verdict", failing)
     w = weights()
     zero = diagnose(lambda: tf.reduce_sum(tf.nn.relu(w - 10.0)), w)[0]
     none = diagnose(lambda: tf.reduce_sum(tf.stop_gradient(w)), w)[0]
@@ -838,7 +837,8 @@ def test_report_vocabulary_and_lookup():
     report = diagnose(lambda: tf.reduce_sum(tf.where(x > 0, x, 0.0)), [x, x])
     assert [f.name for f in report] == ["x", "x_1"]
     for finding in report:
-        assert finding.status in STATUSES and finding.cause in CAUSES
+        assert finding.status in ("ok", "none", "zero", "partly_zero", "nan")
+        assert finding.cause in CAUSES
         assert finding.explanation.endswith(".") and finding.fix.endswith(".")
     with pytest.raises(KeyError, match="x, x_1"):
         report["y"]
@@ -873,3 +873,97 @@ def test_softmax_sum_is_zero_for_any_logits_and_cross_entropy_is_not(values):
     finding = diagnose(lambda: helpers.cross_entropy_stable(labels, logits), logits)[0]
     if len(values) > 1:
         assert finding.status == "ok"
+
+
+# --------------------------------------------------------------------------- issue 9
+# Programs from real TensorFlow bug reports, and TensorFlow internals that may change.
+
+
+def test_a_value_stored_with_assign_and_read_back_is_assigned():
+    x, w = points(), tf.Variable(tf.zeros(3), name="w")
+
+    def loss():
+        w.assign(x * 2.0)
+        return tf.reduce_sum(w * 3.0)
+
+    report = diagnose(loss, [x, w])
+    assert [(f.status, f.cause) for f in report] == [("none", "assigned"), ("ok", None)]
+    assert "AssignVariableOp" in report[0].explanation
+    assert "numpy" not in report[0].explanation.lower()
+    assert "instead of storing it in a variable" in report[0].fix
+
+
+def test_a_keras_layer_that_assigns_its_input_to_a_weight_is_assigned():
+    class Memory(keras.layers.Layer):  # call() stores its input, then computes with it
+        def build(self, shape):
+            self.memory = self.add_weight(
+                shape=(8, 4), initializer="zeros", trainable=False
+            )
+
+        def call(self, inputs):
+            self.memory.assign(inputs)
+            return self.memory * 2.0
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), Memory()])
+    model.add(keras.layers.Dense(2))
+    report = diagnose(
+        lambda: tf.reduce_mean(model(INPUTS) ** 2), model.trainable_variables
+    )
+    assert [(f.status, f.cause) for f in report] == (
+        [("none", "assigned")] * 2 + [("ok", None)] * 2
+    )
+
+
+def test_an_assign_into_the_source_itself_is_not_its_cause():
+    w, x = weights(), points()
+
+    def loss():
+        w.assign(x)
+        return tf.reduce_sum(tf.stop_gradient(w))
+
+    assert only(diagnose(loss, w)) == ("none", "stop_gradient")
+
+
+def test_clip_by_value_counts_both_bounds_and_speaks_of_clipping():
+    # every logit beyond +-10: the Minimum clips 44% of them, the Maximum the rest
+    kernel = tf.Variable(
+        np.random.default_rng(6).normal(size=(3, 4)) * 60, dtype=tf.float32
+    )
+    logits = (INPUTS @ kernel).numpy()
+    assert np.all(np.abs(logits) > 10) and 0 < np.mean(logits > 10) < 1
+
+    def loss():
+        return tf.reduce_sum(tf.sigmoid(tf.clip_by_value(INPUTS @ kernel, -10, 10)))
+
+    finding = diagnose(loss, kernel)[0]
+    assert (finding.status, finding.cause) == ("zero", "where_masked")
+    assert "tf.clip_by_value" in finding.explanation and "Minimum" in finding.explanation
+    assert "Maximum" in finding.explanation and "every element" in finding.explanation
+    assert "tf.where" not in finding.explanation + finding.fix
+    assert "clip" in finding.fix
+
+
+def test_a_tensorflow_that_hides_function_bodies_makes_the_cause_a_guess(monkeypatch):
+    def renamed_internals(op):  # what a future TensorFlow might do to _get_function
+        raise AttributeError("'FuncGraph' object has no attribute '_get_function'")
+
+    monkeypatch.setattr(graph, "_body_graphs", renamed_internals)
+    w = weights()
+
+    @tf.function
+    def dead():
+        return tf.reduce_sum(tf.nn.relu(w - 10.0))
+
+    def cond_loss():
+        branches = (lambda: tf.reduce_sum(tf.stop_gradient(w)), lambda: tf.reduce_sum(w))
+        return tf.cond(tf.reduce_sum(w) > 0, *branches)
+
+    for loss_fn, status in (
+        (dead, "zero"),
+        (cond_loss, "none"),
+        (tf.function(cond_loss), "zero"),
+    ):
+        finding = diagnose(loss_fn, w)[0]
+        assert finding.status == status  # from the tape, as always
+        assert "could not open" in finding.explanation
+        assert "AttributeError" in finding.explanation and "guess" in finding.explanation

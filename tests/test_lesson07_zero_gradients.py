@@ -60,10 +60,8 @@ def test_saturation_in_float32():
     np.testing.assert_array_equal(tanh, [0.0, 0.0])
 
 
-def test_round_has_no_gradient_and_unknown_operations_are_refused():
+def test_round_has_no_gradient():
     assert zero_gradients.elementwise_gradients("round", [-1.3, 0.4, 2.6])[1] is None
-    with pytest.raises(ValueError, match="operation must be one of"):
-        zero_gradients.elementwise_gradients("floor", [1.0])
 
 
 def test_rings_are_two_balanced_classes_at_two_radii():
@@ -105,19 +103,6 @@ def test_new_hyperparameters_do_not_retrace():
     traces = zero_gradients.train_loop.experimental_get_tracing_count()
     zero_gradients.train_relu_mlp(-2.0, 3.0, "leaky_relu")
     assert zero_gradients.train_loop.experimental_get_tracing_count() == traces == 1
-
-
-@pytest.mark.parametrize(
-    "kwargs, message",
-    [
-        ({"activation": "gelu"}, "activation"),
-        ({"learning_rate": 0.0}, "learning_rate"),
-        ({"bias_init": float("nan")}, "bias_init"),
-    ],
-)
-def test_trainer_refuses_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        zero_gradients.train_relu_mlp(**kwargs)
 
 
 @pytest.fixture(scope="module")

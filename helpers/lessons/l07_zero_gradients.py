@@ -6,7 +6,6 @@ import numpy as np
 import tensorflow as tf
 from ipywidgets import Dropdown, FloatLogSlider, FloatSlider
 
-from helpers import validate
 from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 from helpers.feedback import check_array, function_problem, right, wrong
 
@@ -37,7 +36,6 @@ def input_row(scale):
 
 def elementwise_gradients(operation, inputs):
     """The values and gradients of OPERATIONS[operation] (None: no path) (lesson 07)."""
-    validate.choice(operation, "operation", list(OPERATIONS))
     inputs = tf.constant(inputs, tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(inputs)
@@ -89,13 +87,10 @@ def train_loop(weights, learning_rate, slope):
 def train_relu_mlp(bias_init=0.0, learning_rate=0.5, activation="relu"):
     """STEPS of SGD on the rings MLP and its dead ReLUs (lesson 07): a negative bias_init
     starts units dead, a large learning_rate kills them; activation relu or leaky_relu."""
-    bias_init = validate.real_number(bias_init, "bias_init", "0.0")
-    learning_rate = float(validate.positive_number(learning_rate, "learning_rate", "0.5"))
-    activation = validate.choice(activation, "activation", ACTIVATION_SLOPES)
     limit = np.sqrt(6.0 / (2 + HIDDEN))  # Glorot-uniform: sqrt(6 / (fan_in + fan_out))
     weights = [
         tf.random.stateless_uniform((2, HIDDEN), [0, 0], -limit, limit),
-        tf.fill((HIDDEN,), bias_init),
+        tf.fill((HIDDEN,), float(bias_init)),
         tf.random.stateless_uniform((HIDDEN, 2), [0, 1], -limit, limit),
         tf.zeros((2,)),
     ]
