@@ -14,7 +14,7 @@ def numeric_gradient(f, x, eps=1e-6):
     `f` takes a float64 tensor shaped like `x` and returns a scalar. Returns a float64
     NumPy array shaped like `x`.
     """
-    validate.function(f, "f", "lambda x: tf.reduce_sum(x**2)")
+    validate.of_type(f, "f", callable, "lambda x: tf.reduce_sum(x**2)")
     point = validate.float_tensor(x, "x", min_rank=0).numpy().astype(np.float64)
     eps = float(validate.real_number(eps, "eps", "1e-6", positive=True, tensors=True))
     grad = np.zeros_like(point)
@@ -67,7 +67,7 @@ class Comparison(NamedTuple):
 
 def compare(name, value, reference, rtol=1e-5, atol=1e-6):
     """Print and return: does `value` equal `reference` exactly, closely? The max diff."""
-    validate.text(name, "name", "'dL/dz'")
+    validate.of_type(name, "name", str, "'dL/dz'")
     if value is None:
         raise TypeError(
             f"{name}: value is None. A None gradient means the tape found no path from "

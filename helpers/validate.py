@@ -135,19 +135,11 @@ def choice(value, name, choices):
     return value
 
 
-def text(value, name, example):
-    """A str, e.g. a label."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str such as {example}; got {_kind(value)}.")
-    return value
-
-
-def function(value, name, example):
-    """A callable."""
-    if not callable(value):
-        raise TypeError(
-            f"{name} must be a callable such as {example}; got {_kind(value)}."
-        )
+def of_type(value, name, expected, example):
+    """`value` if it is an instance of `expected`, or callable if `expected` is callable."""
+    if not (callable(value) if expected is callable else isinstance(value, expected)):
+        what = "a callable" if expected is callable else f"a {expected.__name__}"
+        raise TypeError(f"{name} must be {what} such as {example}; got {_kind(value)}.")
     return value
 
 

@@ -1,7 +1,6 @@
 """The explorers, one import line per lesson: `helpers.widgets.<name>_explorer()`
 launches one with no arguments. Each is defined in its lesson's file."""
 
-from helpers.explorer import Explorer, FigureView
 from helpers.lessons.l00_start import first_slider_explorer
 from helpers.lessons.l01_gradient_tape import tangent_explorer
 from helpers.lessons.l02_softmax_forward import softmax_forward_explorer

@@ -10,21 +10,32 @@ import pytest
 from matplotlib.text import Text
 
 import helpers
-from helpers.widgets import Explorer
+from helpers.explorer import Explorer
 
-EXPLORER_NAMES = sorted(name for name in dir(helpers.widgets) if name.endswith("_explorer"))
+EXPLORER_NAMES = sorted(
+    name for name in dir(helpers.widgets) if name.endswith("_explorer")
+)
 
 
 def settings_of(control):
     """The values worth trying for one control: its extremes, or every option."""
-    if isinstance(control, (widgets.FloatSlider, widgets.IntSlider,
-                            widgets.FloatLogSlider, widgets.BoundedFloatText,
-                            widgets.BoundedIntText)):
+    if isinstance(
+        control,
+        (
+            widgets.FloatSlider,
+            widgets.IntSlider,
+            widgets.FloatLogSlider,
+            widgets.BoundedFloatText,
+            widgets.BoundedIntText,
+        ),
+    ):
         if isinstance(control, widgets.FloatLogSlider):
             return [control.base**control.min, control.base**control.max, control.value]
         return [control.min, control.max, control.value]
-    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons,
-                            widgets.Select)):
+    if isinstance(
+        control,
+        (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.Select),
+    ):
         return [value for _, value in _labelled(control.options)] + [control.value]
     if isinstance(control, (widgets.Checkbox, widgets.ToggleButton)):
         return [not control.value, control.value]
@@ -50,7 +61,9 @@ def test_there_are_explorers():
 def test_explorer_survives_every_extreme_and_redraws(name):
     figures_before = plt.get_fignums()
     explorer = getattr(helpers.widgets, name)()
-    assert isinstance(explorer, Explorer), f"{name} must return a helpers.widgets.Explorer"
+    assert isinstance(explorer, Explorer), (
+        f"{name} must return a helpers.explorer.Explorer"
+    )
     assert_no_error(explorer, f"{name}()")
     assert explorer.controls, f"{name} has no controls"
     images = {explorer.view.image.value}
@@ -64,8 +77,9 @@ def test_explorer_survives_every_extreme_and_redraws(name):
             if control.disabled:
                 break
             control.value = value
-            assert_no_error(explorer, f"{name}: control {index} "
-                            f"({control.description!r}) = {value!r}")
+            assert_no_error(
+                explorer, f"{name}: control {index} ({control.description!r}) = {value!r}"
+            )
             images.add(explorer.view.image.value)
     assert len(images) > 1, f"moving {name}'s controls never changed its figure"
     assert plt.get_fignums() == figures_before, f"{name} opened a pyplot figure"
@@ -92,16 +106,28 @@ def test_explorer_figure_is_built_once(name):
 # smallest temperature, the largest learning rate together), with each option of
 # every menu: still no error, and inf or NaN in the figure is explained in the status
 
-NUMERIC = (widgets.FloatSlider, widgets.IntSlider, widgets.FloatLogSlider,
-           widgets.BoundedFloatText, widgets.BoundedIntText)
-MENUS = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.Select,
-         widgets.Checkbox, widgets.ToggleButton)
+NUMERIC = (
+    widgets.FloatSlider,
+    widgets.IntSlider,
+    widgets.FloatLogSlider,
+    widgets.BoundedFloatText,
+    widgets.BoundedIntText,
+)
+MENUS = (
+    widgets.Dropdown,
+    widgets.ToggleButtons,
+    widgets.RadioButtons,
+    widgets.Select,
+    widgets.Checkbox,
+    widgets.ToggleButton,
+)
 # "NaN", "inf", "+inf", "-inf" as words in the figure's text (not "info", not "infinite")
 NONFINITE_TEXT = re.compile(r"\bNaN\b|(?<![A-Za-z])[+-]?inf(?![A-Za-z])")
 # a reason, beyond the red "... contains NaN" warning: what overflowed, what was log(0)
 WARNING = re.compile(r"<span style='color:#b00'>.*?</span>")
-EXPLAINS = re.compile(r"overflow|underflow|log\(|where|exp\(|inf\b|0 [×·*]|saturat",
-                      re.IGNORECASE)
+EXPLAINS = re.compile(
+    r"overflow|underflow|log\(|where|exp\(|inf\b|0 [×·*]|saturat", re.IGNORECASE
+)
 
 
 def extremes(control):
@@ -118,8 +144,9 @@ def corners(controls):
         "all lowest": [(c, extremes(c)[0]) for c in numeric],
         "all highest": [(c, extremes(c)[1]) for c in numeric],
         "alternating": [(c, extremes(c)[i % 2]) for i, c in enumerate(numeric)],
-        "alternating the other way": [(c, extremes(c)[1 - i % 2])
-                                      for i, c in enumerate(numeric)],
+        "alternating the other way": [
+            (c, extremes(c)[1 - i % 2]) for i, c in enumerate(numeric)
+        ],
     }
 
 
@@ -131,15 +158,19 @@ def menu_values(control):
 
 def shown_text(explorer):
     """Every visible text in the explorer's figure (labels, notes, titles)."""
-    return " ".join(text.get_text() for text in explorer.view.figure.findobj(Text)
-                    if text.get_visible())
+    return " ".join(
+        text.get_text()
+        for text in explorer.view.figure.findobj(Text)
+        if text.get_visible()
+    )
 
 
 def assert_nonfinite_is_explained(explorer, what):
     if NONFINITE_TEXT.search(shown_text(explorer)):
         assert EXPLAINS.search(WARNING.sub("", explorer.status.value)), (
             f"{what}: the figure shows inf or NaN but the status does not say why: "
-            f"{explorer.status.value!r}")
+            f"{explorer.status.value!r}"
+        )
 
 
 @pytest.mark.parametrize("name", EXPLORER_NAMES)
@@ -166,10 +197,18 @@ def test_explorer_survives_every_control_at_an_extreme_at_once(name):
 def test_the_extremes_reach_the_values_the_lessons_promise():
     # the cross-entropy explorer reaches logits of ±1000, the training explorer a
     # learning rate of 10, the softmax explorer a temperature of 0.01
-    controls = {name: getattr(helpers.widgets, name)().controls
-                for name in ("cross_entropy_explorer", "training_explorer",
-                             "softmax_forward_explorer")}
-    logit, scale = controls["cross_entropy_explorer"][0], controls["cross_entropy_explorer"][3]
+    controls = {
+        name: getattr(helpers.widgets, name)().controls
+        for name in (
+            "cross_entropy_explorer",
+            "training_explorer",
+            "softmax_forward_explorer",
+        )
+    }
+    logit, scale = (
+        controls["cross_entropy_explorer"][0],
+        controls["cross_entropy_explorer"][3],
+    )
     assert extremes(logit)[1] * extremes(scale)[1] == pytest.approx(1000.0)
     assert extremes(logit)[0] * extremes(scale)[1] == pytest.approx(-1000.0)
     learning_rate = controls["training_explorer"][0]

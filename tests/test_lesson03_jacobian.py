@@ -8,17 +8,17 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
 import helpers
+from helpers.bars import draw_signed_bars, update_signed_bars
 from helpers.lessons.l03_softmax_jacobian import (
+    CLASS_NAMES,
     EXERCISE_LOGITS,
     JACOBIAN_LIMIT,
     check_jacobian_entry,
     check_weighted_gradient,
     draw_jacobian_heatmap,
-    draw_signed_bars,
     jacobian_state,
     softmax_jacobian_explorer,
     update_jacobian_heatmap,
-    update_signed_bars,
 )
 
 # three logits in the explorer's range, not all zero
@@ -71,7 +71,7 @@ def test_output_gradients_on_a_batch_match_the_formula():
 def test_heatmap_and_bars_show_values_and_nan_plainly():
     heat_ax, bar_ax = Figure().subplots(1, 2)
     image, labels = draw_jacobian_heatmap(heat_ax)
-    bars, bar_labels = draw_signed_bars(bar_ax, 0.25)
+    bars, bar_labels = draw_signed_bars(bar_ax, CLASS_NAMES, 0.25)
     jacobian = np.array([[0.2, np.nan, 0.0], [-0.2, 0.1, 0.0], [0.0, 0.0, 0.0]])
     update_jacobian_heatmap(image, labels, jacobian)
     np.testing.assert_array_equal(image.get_array(), np.nan_to_num(jacobian))

@@ -36,7 +36,7 @@ def diagnose(loss_fn, variables):
     watched. Returns a `Report`; never raises on a broken program (lesson 10).
     """
     sources = _named_sources(variables)
-    validate.function(loss_fn, "loss_fn", "lambda: tf.reduce_sum(w ** 2)")
+    validate.of_type(loss_fn, "loss_fn", callable, "lambda: tf.reduce_sum(w ** 2)")
     try:
         inspect.signature(loss_fn).bind()
     except TypeError as error:  # it has parameters without defaults

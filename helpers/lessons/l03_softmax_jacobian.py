@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 from matplotlib.patches import Rectangle
 
+from helpers.bars import draw_signed_bars, update_signed_bars
 from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 from helpers.feedback import check_array
 from helpers.softmax import softmax_jacobian, softmax_stable
@@ -64,28 +65,6 @@ def update_jacobian_heatmap(image, labels, jacobian):
         label.set(text=number_text(value), color="white" if dark else "black")
 
 
-def draw_signed_bars(ax, limit, offset=0.0, width=0.8, color="#4C72B0", label=None):
-    """Zero bars, one per logit (moved by `offset`), and a zero line (lessons 03-04)."""
-    positions = np.arange(NUM_LOGITS) + offset
-    bars = ax.bar(positions, 0.0, width=width, color=color, label=label)
-    labels = [ax.text(x, 0.0, "", ha="center", fontsize=8) for x in positions]
-    ax.axhline(0.0, color="black", linewidth=0.8)
-    ax.set_xticks(range(NUM_LOGITS), CLASS_NAMES)
-    ax.set_ylim(-1.2 * limit, 1.2 * limit)
-    return bars, labels
-
-
-def update_signed_bars(bars, labels, values, limit):
-    """Each bar at its value, clipped (NaN drawn as 0), and labelled (lessons 03-04)."""
-    for bar, label, value in zip(bars, labels, values):
-        height = float(np.clip(value, -limit, limit)) if np.isfinite(value) else 0.0
-        bar.set_height(height)
-        # the label sits just beyond the bar's end: above it if positive, below if not
-        above = height >= 0
-        label.set(y=height + (0.03 if above else -0.03) * limit, text=number_text(value))
-        label.set_verticalalignment("bottom" if above else "top")
-
-
 def softmax_jacobian_explorer():
     """Three logit sliders: the Jacobian heatmap and the gradient of p_k (lesson 03)."""
     view = FigureView(figsize=(9, 3.4))
@@ -94,7 +73,7 @@ def softmax_jacobian_explorer():
     # an outline around row k of the heatmap
     row_marker = Rectangle((-0.5, -0.5), NUM_LOGITS, 1, fill=False, linewidth=2.5)
     heat_ax.add_patch(row_marker)
-    bars, bar_labels = draw_signed_bars(bar_ax, JACOBIAN_LIMIT)
+    bars, bar_labels = draw_signed_bars(bar_ax, CLASS_NAMES, JACOBIAN_LIMIT)
     bar_ax.set_title("outlined row k: gradient of p_k")
     view.figure.tight_layout()
     view.animate(image, *cell_labels, row_marker, *bars, *bar_labels)

@@ -5,15 +5,14 @@ import numpy as np
 import tensorflow as tf
 
 from helpers import softmax
+from helpers.bars import draw_signed_bars, update_signed_bars
 from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
 from helpers.feedback import check_array
-from helpers.lessons.l03_softmax_jacobian import (
-    NUM_LOGITS,
-    SIGNATURE,
-    draw_signed_bars,
-    update_signed_bars,
-)
 
+NUM_LOGITS = 3
+CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
+# one example: compiled once for three float32 logits and a class index
+SIGNATURE = [tf.TensorSpec([NUM_LOGITS], tf.float32), tf.TensorSpec([], tf.int32)]
 NAIVE_COLOR, STABLE_COLOR = "#DD8452", "#4C72B0"
 
 
@@ -52,8 +51,10 @@ def draw_gradient_comparison(ax):
     """Gradient bars, naive beside stable, p - y and two loss texts (lesson 04)."""
     # every entry of p - y lies in [-1, 1]; each logit gets two bars 0.4 wide, at ±0.2
     naive_label = "naive: -sum(y log softmax(z))"
-    naive = draw_signed_bars(ax, 1.0, -0.2, 0.4, NAIVE_COLOR, naive_label)
-    stable = draw_signed_bars(ax, 1.0, 0.2, 0.4, STABLE_COLOR, "stable: log-sum-exp")
+    naive = draw_signed_bars(ax, CLASS_NAMES, 1.0, -0.2, 0.4, NAIVE_COLOR, naive_label)
+    stable = draw_signed_bars(
+        ax, CLASS_NAMES, 1.0, 0.2, 0.4, STABLE_COLOR, "stable: log-sum-exp"
+    )
     ax.set_title("dL / dz per logit")
     marker = {"color": "black", "markersize": 40, "markeredgewidth": 2, "label": "p − y"}
     (target,) = ax.plot(range(NUM_LOGITS), np.zeros(NUM_LOGITS), "_", **marker)
@@ -78,7 +79,7 @@ def cross_entropy_explorer():
     ]
     # the logits are scale * slider values: up to +-1000 at the extremes
     scale = widgets.FloatLogSlider(1.0, min=0, max=2, step=0.05, description="scale ×")
-    classes = [(f"z{k}", k) for k in range(NUM_LOGITS)]
+    classes = [(name, k) for k, name in enumerate(CLASS_NAMES)]
     true_class = widgets.Dropdown(options=classes, value=1, description="true class")
 
     def update():

@@ -9,7 +9,8 @@ line that cuts it); fixed, every path is recorded. The explorer shows this sourc
 import ipywidgets as widgets
 import tensorflow as tf
 
-from helpers.explorer import Explorer, FigureView, number_text, source_html
+from helpers.bars import draw_gradient_bars, update_gradient_bars
+from helpers.explorer import Explorer, FigureView, source_html
 from helpers.feedback import check_array, check_kind_predictions, function_problem, wrong
 
 
@@ -104,29 +105,6 @@ def program_gradients(name, fixed, unconnected="none"):
     tape, loss, sources = PROGRAMS[name](fixed)
     grads = tape.gradient(loss, sources, unconnected_gradients=unconnected)
     return [None if grad is None else float(grad) for grad in grads]
-
-
-def draw_gradient_bars(ax, source_names, ylim, title="d loss / d source"):
-    """One bar per source on fixed axes; returns (bars, labels) to update (lesson 08)."""
-    positions = range(len(source_names))
-    bars = ax.bar(positions, [0.0] * len(source_names), width=0.6, color="#4C72B0")
-    labels = [ax.text(x, 0.0, "", ha="center", va="bottom") for x in positions]
-    ax.set_xticks(positions, source_names)
-    ax.set_xlim(-0.7, len(source_names) - 0.3)
-    ax.set_ylim(*ylim)
-    ax.set_title(title)
-    return bars, labels
-
-
-def update_gradient_bars(bars, labels, grads, none_height):
-    """A number sets a bar's height; None draws an empty hatched bar (lesson 08)."""
-    for bar, label, grad in zip(bars, labels, grads):
-        bar.set_color("#888888" if grad is None else "#4C72B0")
-        bar.set_fill(grad is not None)
-        bar.set_hatch("///" if grad is None else None)
-        bar.set_height(none_height if grad is None else grad)
-        label.set_text("None" if grad is None else number_text(grad))
-        label.set_y(bar.get_height() + 0.02 * none_height)
 
 
 def none_gradient_explorer():

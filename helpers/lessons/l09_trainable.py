@@ -11,9 +11,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from helpers.bars import draw_gradient_bars, update_gradient_bars
 from helpers.explorer import Explorer, FigureView
 from helpers.feedback import check_kind_predictions, right, wrong
-from helpers.lessons.l08_none_gradients import draw_gradient_bars, update_gradient_bars
 
 INPUTS = tf.constant([[1.0, 2.0], [-1.0, 0.5], [0.3, -1.2], [2.0, -0.4]])
 LABELS = tf.constant([0, 1, 2, 1])

@@ -218,9 +218,8 @@ def program_source(name, fixed=False):
 
 def changed_lines(name):
     """The lines of a gallery program that its `fixed` switch changes (lesson 10)."""
-    source = re.sub(
-        r"fixed:\n\s+", "fixed: ", program_source(name)
-    )  # and what `if` guards
+    # a line with `fixed` in it, and the line an `if fixed:` guards
+    source = re.sub(r"fixed:\n\s+", "fixed: ", program_source(name))
     lines = [line.strip() for line in source.splitlines()[1:]]
     return [line for line in lines if "fixed" in line.split("#")[0]]
 
