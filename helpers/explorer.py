@@ -143,14 +143,11 @@ def red(text):
 def warn_nonfinite(name, values):
     """A red status sentence when `values` hold inf or NaN, else ''."""
     values = np.asarray(values, dtype=np.float64)
-    if np.all(np.isfinite(values)):
+    nan, inf = np.isnan(values).any(), np.isinf(values).any()
+    if not (nan or inf):
         return ""
-    kinds = [
-        k
-        for k, bad in (("NaN", np.isnan(values)), ("inf", np.isinf(values)))
-        if bad.any()
-    ]
-    return red(f"{html.escape(name)} contains {' and '.join(kinds)}.") + " "
+    kinds = "NaN and inf" if nan and inf else "NaN" if nan else "inf"
+    return red(f"{html.escape(name)} contains {kinds}.") + " "
 
 
 def source_html(function):

@@ -56,17 +56,16 @@ def answer_problem(answer):
         return f"your answer is None (a function with no return gives None); pass {KINDS}"
     if callable(answer) and not hasattr(answer, "__array__"):
         return f"your answer is a function, not numbers; call it and pass the result ({KINDS})"
+    if isinstance(answer, (str, bytes, dict, set)):
+        return f"your answer is a {type(answer).__name__}; pass real {KINDS}"
     try:
-        text_or_set = isinstance(answer, (str, bytes, dict, set))
-        array = None if text_or_set else np.asarray(answer)
+        array = np.asarray(answer)
     except (TypeError, ValueError):
         return f"your answer has rows of different lengths; pass {KINDS} with equal rows"
-    if array is None or array.dtype.kind not in "iuf":
+    if array.dtype.kind not in "iuf":
         names = {"b": "True/False", "c": "complex numbers", "U": "text"}
-        what = (
-            f"a {type(answer).__name__}" if array is None else names.get(array.dtype.kind)
-        )
-        return f"your answer is {what or 'not numbers'}; pass real {KINDS}"
+        what = names.get(array.dtype.kind, "not numbers")
+        return f"your answer is {what}; pass real {KINDS}"
     if array.size == 0:
         return f"your answer is empty; pass {KINDS}"
     return ""

@@ -204,9 +204,7 @@ def _checked_args(model, steps, learning_rate, seed, options):
     for option in options:
         choice(option, "each option", sorted(DEFAULT_OPTIONS))
     if "activation" in options and model != "mlp":
-        raise ValueError(
-            f"activation only applies to model='mlp': drop it for model={model!r}."
-        )
+        raise ValueError(f"activation is for model='mlp' only: drop it for {model!r}.")
     opts = {**DEFAULT_OPTIONS, **options}
     steps = integer(steps, "steps", 1, MAX_STEPS, "1000")
     seed = integer(seed, "seed", 0, 2**31 - 1, "0")

@@ -16,7 +16,7 @@ def _kind(value):
     return type(value).__name__ if dtype is None else getattr(dtype, "name", str(dtype))
 
 
-def float_tensor(value, name, min_rank=1, allow_nonfinite=False):
+def float_tensor(value, name, min_rank=1):
     """`value` as a floating-point tensor, or a TypeError / ValueError naming `name`."""
     example = f"e.g. {name}=tf.constant([1.0, 2.0, 3.0])"
     if isinstance(value, (tf.RaggedTensor, tf.SparseTensor)):
@@ -56,8 +56,7 @@ def float_tensor(value, name, min_rank=1, allow_nonfinite=False):
         raise ValueError(
             f"{name} is empty (shape {tensor.shape}); pass at least one value."
         )
-    finite_check = not allow_nonfinite and tf.executing_eagerly()
-    if finite_check and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
+    if tf.executing_eagerly() and not bool(tf.reduce_all(tf.math.is_finite(tensor))):
         raise ValueError(
             f"{name} contains NaN or inf; pass finite values "
             "(a logit of 1000 is fine: it is finite)."
@@ -107,22 +106,19 @@ def real_number(
     if not (math.isfinite(cast) and cast >= low and (cast > 0 or not positive)):
         bound = " > 0" if positive else "" if low == -math.inf else f" >= {low:g}"
         raise ValueError(
-            f"{name} must be a finite number{bound} such as {example} in {dtype.name}, "
-            f"the dtype it is used in (at most {dtype.max:.3g}, and not so small that "
-            f"it rounds to 0); got {number:g}."
+            f"{name} must be a finite number{bound} such as {example} in {dtype.name} "
+            f"(at most {dtype.max:.3g}, not so small it rounds to 0); got {number:g}."
         )
     return value if tf.is_tensor(value) else number
 
 
 def integer(value, name, low, high, example):
     """An int in [low, high] (Python or NumPy int; not a bool, not a float)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(
+    is_int = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not (is_int and low <= value <= high):
+        error = ValueError if is_int else TypeError
+        raise error(
             f"{name} must be an int in [{low}, {high}] such as {example}; got {value!r}."
-        )
-    if not low <= value <= high:
-        raise ValueError(
-            f"{name} must be in [{low}, {high}] such as {example}; got {value}."
         )
     return int(value)
 
