@@ -86,9 +86,8 @@ class Explorer(widgets.VBox):
         self.error = None  # the last update's traceback as text, or None
         question = f"<br><i>{html.escape(question)}</i>" if question else ""
         header = widgets.HTML(f"<b>{html.escape(title)}</b>{question}")
-        control_box = widgets.HBox(
-            self.controls, layout=widgets.Layout(flex_flow="row wrap")
-        )
+        wrapping = widgets.Layout(flex_flow="row wrap")
+        control_box = widgets.HBox(self.controls, layout=wrapping)
         children = [header, control_box, view.image, *extra, self.status, self.errors]
         super().__init__(children)
         for control in self.controls:

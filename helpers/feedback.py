@@ -25,9 +25,8 @@ class Feedback:
     def _repr_html_(self):
         colour = "#1a7f37" if self.correct else "#b35900"
         text = html.escape(repr(self)).replace("\n", "<br>")
-        return (
-            f"<div style='border-left:4px solid {colour};padding-left:8px'>{text}</div>"
-        )
+        style = f"border-left:4px solid {colour};padding-left:8px"
+        return f"<div style='{style}'>{text}</div>"
 
 
 def right(message):
@@ -133,13 +132,10 @@ def function_problem(fn, name):
     """What is wrong with something that should be a function, or '' if it is one."""
     if fn is Ellipsis:
         return f"{name}: replace the ... with your function"
-    if fn is None:
+    if not callable(fn):  # None too: often what a called function returned
+        what = "None" if fn is None else f"a {type(fn).__name__}, not a function"
         return (
-            f"{name} is None; pass your function itself (its name, without parentheses)"
-        )
-    if not callable(fn):
-        return (
-            f"{name} is a {type(fn).__name__}, not a function; pass the function "
-            "itself (its name, without parentheses), not what it returns"
+            f"{name} is {what}; pass the function itself (its name, without "
+            "parentheses), not what it returns"
         )
     return ""
