@@ -179,7 +179,7 @@ def train(model="linear", steps=1000, learning_rate=0.01, seed=0, **options):
     options: init_scale (> 0, multiplies the Glorot kernels), bias_init (a float),
     activation (mlp only: one of ACTIVATIONS), loss (one of LOSSES).
     """
-    args = _checked_args(model, steps, learning_rate, seed, options)
+    args = _validated_args(model, steps, learning_rate, seed, options)
     losses, norms, params, probs = _compiled[model](*args)
     losses, norms = losses.numpy()[:steps], norms.numpy()[:steps]
     return TrainResult(
@@ -193,12 +193,12 @@ def train(model="linear", steps=1000, learning_rate=0.01, seed=0, **options):
 
 def train_eagerly(model="linear", steps=1000, learning_rate=0.01, seed=0, **options):
     """The same loop, op by op with no compilation: the baseline for benchmarks."""
-    args = _checked_args(model, steps, learning_rate, seed, options)
+    args = _validated_args(model, steps, learning_rate, seed, options)
     losses, _, _, _ = train_loop(model, *args)
     return losses.numpy()[:steps]
 
 
-def _checked_args(model, steps, learning_rate, seed, options):
+def _validated_args(model, steps, learning_rate, seed, options):
     """The compiled loop's tensor arguments, or a clear error about the bad one."""
     model = choice(model, "model", sorted(MODELS))
     for option in options:
