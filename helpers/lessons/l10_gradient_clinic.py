@@ -253,13 +253,16 @@ def clinic_explorer():
     ax.axhline(0.0, color="black", linewidth=0.8)
     ax.set(xlim=(-0.6, most - 0.4), ylim=(-1.6, 1.6), xticks=[])
     ax.set(title="gradient per element", ylabel="gradient / max |gradient|")
-    view.animate(*bars, *texts)
-    menu = widgets.Dropdown(options=[*BROKEN_PROGRAMS], value="dead layer")
+    view.animate(*bars, *texts, ax.title)  # the title names the program shown
+    menu = widgets.Dropdown(
+        options=[*BROKEN_PROGRAMS], value="dead layer", description="program"
+    )
     version = widgets.ToggleButtons(options=("broken", "fixed"))
     code, table = widgets.HTML(), widgets.HTML()
 
     def update():
         report = reports[menu.value, version.value == "fixed"]
+        ax.set_title(f"gradient per element: {menu.value}")
         entries = element_gradients(report)
         known = [abs(grad) for _, grad in entries if grad is not None]
         scale = max([grad for grad in known if np.isfinite(grad)], default=0.0) or 1.0
