@@ -16,10 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from course import COURSE_ENV
 
-# imported after the log level and the path are set
+for _name, _value in COURSE_ENV.items():
+    os.environ.setdefault(_name, _value)
+
+# imported after the environment and the path are set
 import helpers
 from helpers import training
 

@@ -21,8 +21,9 @@ def softmax_stable(logits, axis=-1, temperature=1.0):
     temperature = validate.real_number(
         temperature, "temperature", "1.0", positive=True, dtype=logits.dtype, tensors=True
     )
-    if tf.is_tensor(temperature):  # a number is converted to the logits' dtype directly:
-        temperature = tf.cast(temperature, logits.dtype)  # tf.cast(1e-50, f64) gives 0
+    # a tensor is cast; a number is not: tf.cast(1e-50, tf.float64) goes through float32
+    if tf.is_tensor(temperature):
+        temperature = tf.cast(temperature, logits.dtype)
     # softmax(z / T) = softmax((z - c) / T) for any constant c: take c = max z, so every
     # exponent is <= 0 (exp <= 1) and the largest is exactly 0, even when z / T overflows
     peak = tf.stop_gradient(tf.reduce_max(logits, axis=axis, keepdims=True))

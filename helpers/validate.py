@@ -84,7 +84,8 @@ def real_number(
     inf in float32 and 1e-50 is 0), as a float. With `tensors`, a scalar tensor or array
     is accepted too and returned as given (a symbolic one, in a tf.function, unchecked)."""
     if tensors and (tf.is_tensor(value) or isinstance(value, np.ndarray)):
-        value_dtype = tf.as_dtype(value.dtype) if value.dtype.kind != "U" else tf.string
+        text = getattr(value.dtype, "kind", "") in ("O", "S", "U")  # NumPy text, objects
+        value_dtype = tf.string if text else tf.as_dtype(value.dtype)
         if not (value_dtype.is_floating or value_dtype.is_integer):
             raise TypeError(
                 f"{name} must be a real number such as {example}; got {_kind(value)}."

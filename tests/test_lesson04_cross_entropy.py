@@ -64,6 +64,7 @@ def test_naive_is_nan_at_extreme_logits_where_stable_is_exactly_p_minus_y(true_c
     [
         ([1000.0, 0.0, -1000.0], "overflows"),
         ([50.0, 0.0, -50.0], "underflowed"),
+        ([-1000.0, -1000.0, -1000.0], "0 / 0 = NaN"),  # every exp(z) underflows
     ],
 )
 def test_naive_failure_names_the_cause(logits, words):

@@ -255,3 +255,6 @@ def test_checks_say_what_to_pass(check, source):
     assert "loss function itself" in check(..., source).message
     assert "tf.Variable of shape" in check(lambda: tf.constant(1.0), tf.ones(3)).message
     assert "one number" in check(lambda: source * 2.0, source).message
+    # learners' likely slips come back as Feedback, not as an exception
+    assert "no arguments" in check(lambda v: tf.reduce_sum(v), source).message
+    assert "one number" in check(lambda: (tf.reduce_sum(source), source * 1.0), source).message

@@ -223,3 +223,20 @@ def test_bad_labels_are_rejected(function, labels, error, words):
     with pytest.raises(error, match=words) as raised:
         function(labels, [[1.0, 2.0, 0.5]])
     assert "labels" in str(raised.value)
+
+
+def test_a_tensor_or_variable_temperature_works_and_gets_a_gradient():
+    logits = tf.constant([[2.0, -1.0, 0.5]])
+    expected = helpers.softmax_stable(logits, temperature=2.0)
+    np.testing.assert_allclose(
+        helpers.softmax_stable(logits, temperature=tf.constant(2.0)), expected
+    )
+    temperature = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        probs = helpers.softmax_stable(logits, temperature=temperature)
+        loss = -tf.math.log(probs[0, 2])
+    np.testing.assert_allclose(probs, expected)
+    # L = -log softmax(z / T)_2: dL/dT = sum_k (p_k - y_k) (-z_k / T^2) = (z_2 - p.z) / T^2
+    z, p = logits.numpy()[0], expected.numpy()[0]
+    grad = tape.gradient(loss, temperature)
+    np.testing.assert_allclose(grad, (z[2] - p @ z) / 4.0, rtol=1e-5)

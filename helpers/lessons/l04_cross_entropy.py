@@ -39,6 +39,8 @@ def naive_failure(logits, probs_naive):
     if np.max(logits) > 88.72:  # float32 exp(z) overflows to inf above log(3.4e38)
         largest = number_text(np.max(logits), 6)
         return f"Naive: exp({largest}) overflows float32 to inf, and inf / inf = NaN. "
+    if np.isnan(probs_naive).any():  # every exp(z) underflowed: the sum is 0 too
+        return "Naive: every exp(z) underflowed to 0, and 0 / 0 = NaN. "
     if np.min(probs_naive) == 0.0:
         return (
             "Naive: a probability underflowed to 0, and log(0) = −inf: the loss term "

@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 from ipywidgets import Dropdown, FloatLogSlider, FloatSlider
 
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
+from helpers.explorer import RED, Explorer, FigureView, number_text, warn_nonfinite
 from helpers.feedback import check_array, function_problem, right, wrong
 
 # name -> f(x), each applied element by element
@@ -181,7 +181,7 @@ def elementwise_gradient_explorer():
             return f"{operation.value}: {none}, TensorFlow registers no gradient path."
         for bar, label, grad in zip(bars, labels, grads):  # NaN and inf: red bars at 0
             height = float(np.clip(grad, *GRAD_LIMITS)) if np.isfinite(grad) else 0.0
-            bar.set(height=height, color="#4C72B0" if np.isfinite(grad) else "#b00000")
+            bar.set(height=height, color="#4C72B0" if np.isfinite(grad) else RED)
             label.set(y=max(height, 0.0), text=number_text(grad, 2))
         status = warn_nonfinite("the gradient", grads) + warn_nonfinite("f(x)", values)
         if np.isnan(grads).any():

@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.diagnosis import diagnose
-from helpers.explorer import Explorer, FigureView, number_text, source_html
+from helpers.explorer import RED, Explorer, FigureView, number_text, source_html
 from helpers.feedback import right, wrong
 
 FEATURES = tf.constant([[1.0, 2.0], [-1.0, 0.5], [0.5, -1.5]])
@@ -211,7 +211,7 @@ def program(name, fixed=False):
     return BROKEN_PROGRAMS[name].build(fixed)
 
 
-def program_source(name, fixed=False):
+def program_source(name):
     """A gallery program's source, one for both versions: `fixed` switches (lesson 10)."""
     return textwrap.dedent(inspect.getsource(BROKEN_PROGRAMS[name].build)).rstrip()
 
@@ -273,7 +273,7 @@ def clinic_explorer():
             hatch = "///" if grad is None else None
             bar.set(height=height, fill=grad is not None, hatch=hatch)
             value = "None" if grad is None else number_text(grad, 2)
-            colour = "#cf222e" if grad is not None and not np.isfinite(grad) else "black"
+            colour = RED if grad is not None and not np.isfinite(grad) else "black"
             text.set(y=height, va="bottom" if height >= 0 else "top", color=colour)
             text.set_text(f"{label}\n{value}" if label else "")
         code.value = source_html(BROKEN_PROGRAMS[menu.value].build)  # sent if it changed
@@ -306,15 +306,19 @@ def _check_fixed(loss_fn, source, name, shape, what, hint):
         return wrong("pass the loss function itself (no ()), then the variable.", hint)
     if not isinstance(source, tf.Variable) or tuple(source.shape) != shape:
         return wrong(f"pass {name}, the tf.Variable of shape {shape}.", hint)
-    finding = diagnose(loss_fn, {name: source})[0]
+    try:
+        finding = diagnose(loss_fn, {name: source})[0]
+    except TypeError as error:  # e.g. a loss_fn that takes arguments
+        return wrong(str(error), hint)
     if finding.status != "ok":
         found = f"{finding.status} ({finding.cause}). {finding.explanation}"
         return wrong(f"diagnose still finds {name}: {found}", hint)
-    loss = np.asarray(loss_fn(), dtype=np.float64)
+    loss = loss_fn()
     expected = float(REFERENCE_LOSSES[what](source))
-    if loss.shape != ():
-        return wrong(f"the loss must be one number, {what}; shape {loss.shape}.", hint)
-    if not np.isclose(loss, expected, rtol=1e-5):
+    if not (tf.is_tensor(loss) and loss.shape == ()):
+        got = getattr(loss, "shape", type(loss).__name__)
+        return wrong(f"the loss must be one number, {what}; got {got}.", hint)
+    if not np.isclose(float(loss), expected, rtol=1e-5):
         gives = f"the loss gives {float(loss):.4f}, {what} {expected:.4f}"
         return wrong(f"the gradient reaches {name} now, but {gives}.", hint)
     return right(f"diagnose finds {name} ok; the loss is still {what} ({expected:.4f}).")
