@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from course import COURSE_ENV
+from course import use_course_env
 
 # Property tests draw the same examples on every run (CI must not pass "most runs");
 # no example database, so a local failure cannot hide in .hypothesis/.
@@ -28,8 +28,7 @@ IPYTHON_DIR = Path(__file__).parent / "tests" / "ipython"
 
 # run directly (not through course.py), pytest and its kernels get the course's
 # environment too
-for _name, _value in COURSE_ENV.items():
-    os.environ.setdefault(_name, _value)
+use_course_env()
 # kernels read their profile (and its startup files) from here, not from ~/.ipython
 os.environ["IPYTHONDIR"] = str(IPYTHON_DIR)
 

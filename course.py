@@ -45,6 +45,13 @@ COURSE_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0",
               "PYTHONHASHSEED": "0"}
 
 
+def use_course_env():
+    """Put COURSE_ENV into this process's environment, keeping what is already set (for
+    scripts run directly, not through course.py); set it before TensorFlow is imported."""
+    for name, value in COURSE_ENV.items():
+        os.environ.setdefault(name, value)
+
+
 def install(requirements, venv_dir=VENV):
     """Create `venv_dir` if needed and install `requirements` unless already installed."""
     python = scripts(venv_dir) / "python"

@@ -32,7 +32,6 @@ import argparse
 import contextlib
 import gc
 import io
-import os
 import statistics
 import sys
 import time
@@ -40,10 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-from course import COURSE_ENV
+from course import use_course_env
 
-for _name, _value in COURSE_ENV.items():
-    os.environ.setdefault(_name, _value)
+use_course_env()
 
 RETRAIN_WORDS = ("train", "dying", "relu")
 TARGETS = {  # kind: (kernel ms, browser ms)

@@ -10,17 +10,15 @@ Exits 1 if a target is missed.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from course import COURSE_ENV
+from course import use_course_env
 
-for _name, _value in COURSE_ENV.items():
-    os.environ.setdefault(_name, _value)
+use_course_env()
 
 # imported after the environment and the path are set
 import helpers

@@ -7,7 +7,6 @@ to stderr at import never land in a stored output (nbval's kernels do not see th
 either). Widget state is stored so the saved notebook shows each explorer's last state.
 """
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from course import COURSE_ENV
+from course import use_course_env
 
 
 def tidy(notebook):
@@ -53,8 +52,7 @@ def execute(path):
 
 
 def main(paths):
-    for name, value in COURSE_ENV.items():
-        os.environ.setdefault(name, value)
+    use_course_env()
     paths = [Path(p).resolve() for p in paths] or sorted(
         (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
