@@ -6,7 +6,8 @@ requirements into it (again only when a requirements file changed), then:
   test     runs every test: helpers' unit tests, every lesson under nbval, browsers
   execute  writes the course map and lesson links, then re-executes every lesson
            in place to regenerate its stored outputs
-  bench    runs the benchmarks and prints their tables
+  bench    runs every benchmark (benchmarks/bench_*.py: speed, and each lesson's
+           peak kernel memory), prints their tables, fails if any target is missed
   test-oldest  builds .venv-oldest from requirements-oldest.txt (TensorFlow 2.16)
            and runs the unit tests and every lesson under nbval --nbval-lax: every
            cell must run and every assert hold; stored outputs are not compared
@@ -98,8 +99,14 @@ def main(argv):
         run([BIN / "python", ROOT / "scripts" / "sync_navigation.py"], env=env)
         run([BIN / "python", ROOT / "scripts" / "execute_notebooks.py"], env=env)
     elif task == "bench":
+        # every benchmark runs, even after one missed its target; then fail if any did
+        missed = []
         for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
-            run([BIN / "python", script], env=env)
+            result = subprocess.run([BIN / "python", script], cwd=ROOT, env=env, check=False)
+            if result.returncode != 0:
+                missed.append(script.name)
+        if missed:
+            sys.exit(f"missed a target: {', '.join(missed)}")
     elif task == "test-oldest":
         # the stored outputs come from requirements.txt's versions: run, do not compare
         run([scripts(OLDEST_VENV) / "python", "-m", "pytest", "--nbval-lax",

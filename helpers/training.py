@@ -150,8 +150,8 @@ def _compile(model):
     weights = [tf.TensorSpec(shape, tf.float32) for shape in MODELS[model].values()]
     index, scalar = tf.TensorSpec([], tf.int32), tf.TensorSpec([], tf.float32)
     signature = [weights, index, scalar, index, index]
-    loop = functools.partial(train_loop, model)
-    return tf.function(loop, input_signature=signature, jit_compile=True)
+    loop = functools.partial(train_loop, model)  # a tf.while_loop already: no AutoGraph
+    return tf.function(loop, input_signature=signature, jit_compile=True, autograph=False)
 
 
 _compiled = {model: _compile(model) for model in MODELS}

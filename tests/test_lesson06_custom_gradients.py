@@ -50,12 +50,15 @@ def test_naive_gradient_underflows_to_zero_then_overflows_to_nan_in_float32():
     )
 
 
-def test_numeric_gradient_is_the_public_helper():
-    inputs = np.array([-3.0, 0.5, 2.0])
+def test_numeric_gradient_agrees_with_the_public_helper():
+    # all elements at once (softplus acts element by element) vs one at a time
+    inputs = np.array([-100.0, -3.0, 0.0, 0.5, 2.0, 88.0, 100.0])
     expected = helpers.numeric_gradient(
         lambda v: tf.reduce_sum(lesson.softplus_stable(v)), inputs
     )
-    np.testing.assert_allclose(lesson.softplus_gradients(inputs)["numeric"], expected)
+    got = lesson.softplus_gradients(inputs)["numeric"]
+    assert got.dtype == np.float64 and got.shape == inputs.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
 
 
 @pytest.fixture(scope="module")

@@ -66,6 +66,16 @@ def test_programs_are_made_afresh_each_time():
     assert not np.array_equal(first.numpy(), second.numpy())
 
 
+def test_diagnosis_is_computed_once_per_version_however_fixed_is_passed():
+    # the lesson's cells pass `fixed` by position, by name or not at all; the explorer
+    # and the closing table must reuse those reports, not diagnose every program again
+    name = "raw pixels"
+    assert clinic.diagnosis(name) is clinic.diagnosis(name, False)
+    assert clinic.diagnosis(name, False) is clinic.diagnosis(name, fixed=False)
+    assert clinic.diagnosis(name, True) is clinic.diagnosis(name, fixed=True)
+    assert clinic.diagnosis(name, True) is not clinic.diagnosis(name)
+
+
 # --------------------------------------------------------------------------- checklist
 
 

@@ -37,29 +37,42 @@ def _gradients(model, variables):
     return tape.gradient(loss, variables)
 
 
-@functools.cache
 def freeze_experiment(freeze_first, freeze_second, ask):
     """Freeze layers; |gradient| of each of model.<ask>; 5 Adam steps (lesson 09)."""
+    return _freeze_experiments(freeze_first, freeze_second)[ask]
+
+
+@functools.cache
+def _freeze_experiments(freeze_first, freeze_second):
+    """freeze_experiment for every ask at once: one model, one tape, one Adam run."""
     model = two_layer_model()
     model.get_layer("first").trainable = not freeze_first
     model.get_layer("second").trainable = not freeze_second
-    asked = getattr(model, ask)
-    grads = zip(asked, _gradients(model, asked))
-    norms = {variable.path: float(tf.norm(grad)) for variable, grad in grads}
+    asked = {ask: getattr(model, ask) for ask in ASKS}
+    grads = _gradients(model, asked)  # a dict of lists in, a dict of lists out
     before = [variable.numpy() for variable in model.weights]
     variables = model.trainable_variables
     optimizer = keras.optimizers.Adam(0.05)
     for _ in range(5 if variables else 0):  # Adam cannot take an empty list
         optimizer.apply_gradients(zip(_gradients(model, variables), variables))
-    return SimpleNamespace(  # per variable of model.weights; names without "sequential/"
-        names=[variable.path.split("/", 1)[1] for variable in model.weights],
-        asked=[variable.path in norms for variable in model.weights],
-        grad_norms=[norms.get(variable.path) for variable in model.weights],  # or None
-        changes=[  # max |weight after - weight before|: 0 means bit for bit unchanged
-            float(np.max(np.abs(variable.numpy() - start)))
-            for variable, start in zip(model.weights, before)
-        ],
-    )
+    paths = [variable.path for variable in model.weights]
+    changes = [  # max |weight after - weight before|: 0 means bit for bit unchanged
+        float(np.max(np.abs(variable.numpy() - start)))
+        for variable, start in zip(model.weights, before)
+    ]
+    results = {}
+    for ask in ASKS:  # one entry per variable of model.weights
+        norms = {
+            variable.path: float(tf.norm(grad))
+            for variable, grad in zip(asked[ask], grads[ask])
+        }
+        results[ask] = SimpleNamespace(
+            names=[path.split("/", 1)[1] for path in paths],  # no "sequential/"
+            asked=[path in norms for path in paths],
+            grad_norms=[norms.get(path) for path in paths],  # or None
+            changes=changes,
+        )
+    return results
 
 
 def freeze_explorer():

@@ -224,9 +224,13 @@ def changed_lines(name):
     return [line for line in lines if "fixed" in line.split("#")[0]]
 
 
-@functools.cache
 def diagnosis(name, fixed=False):
     """helpers.diagnose on a gallery program, computed once per version (lesson 10)."""
+    return _diagnosis(name, bool(fixed))  # one entry per version, however fixed is passed
+
+
+@functools.cache
+def _diagnosis(name, fixed):
     return diagnose(*program(name, fixed))
 
 
