@@ -19,6 +19,7 @@ from helpers.lessons.l03_softmax_jacobian import (
 )
 from helpers.lessons.l04_cross_entropy import (
     check_cross_entropy_gradient,
+    check_smoothing_floor,
     check_softmax_ceiling,
 )
 from helpers.lessons.l05_training import (

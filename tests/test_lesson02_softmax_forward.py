@@ -153,3 +153,45 @@ def test_check_my_softmax():
     assert not naive and "max" in naive.hint
     assert not check_my_softmax(...)
     assert not check_my_softmax(lambda logits: logits.shape.not_there)
+
+
+@FAST
+@given(logits=logit_vectors(5.0), temperature=st.floats(50.0, 500.0))
+def test_high_temperature_is_uniform_plus_centred_logits_over_kt(logits, temperature):
+    # softmax(z / T)_i = (1 + (z_i - mean z) / T) / K, up to an error of order 1 / T²
+    probs = naive_and_stable(logits, temperature)[1]
+    centred = logits - logits.mean()
+    first_order = (1 + centred / temperature) / len(logits)
+    # the second-order term is at most (max |z_i - mean z| / T)² / (2K); float32 adds 1e-7
+    assert (
+        np.abs(probs - first_order).max()
+        <= (np.abs(centred).max() / temperature) ** 2 / 8 + 1e-6
+    )
+
+
+@FAST
+@given(logits=logit_vectors(30.0), seed=st.integers(0, 2**16))
+def test_stop_gradient_on_the_max_leaves_the_gradient_unchanged(logits, seed):
+    logits = tf.constant(logits, tf.float32)
+    weights = tf.random.stateless_normal([4], seed=[seed, 0])  # not all equal
+
+    def through_max(z):  # the stable form with the max differentiated
+        exps = tf.exp(z - tf.reduce_max(z))
+        return exps / tf.reduce_sum(exps)
+
+    grads = []
+    for softmax in (helpers.softmax_stable, through_max, tf.nn.softmax):
+        with tf.GradientTape() as tape:
+            tape.watch(logits)
+            weighted = tf.reduce_sum(weights * softmax(logits))
+        grads.append(tape.gradient(weighted, logits).numpy())
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-6)
+    np.testing.assert_allclose(grads[0], grads[2], atol=1e-6)
+
+
+def test_log_softmax_is_z_minus_logsumexp_and_finite_where_log_of_softmax_is_not():
+    logits = tf.constant([1000.0, 0.0, -1000.0])
+    assert np.isneginf(tf.math.log(tf.nn.softmax(logits))[1])
+    expected = logits - tf.math.reduce_logsumexp(logits)
+    np.testing.assert_array_equal(tf.nn.log_softmax(logits), expected)
+    np.testing.assert_array_equal(helpers.log_softmax_stable(logits), expected)

@@ -1,5 +1,7 @@
-"""Lesson 04: the cross-entropy gradient p - y, its explorer's claims, the exercises."""
+"""Lesson 04: the cross-entropy gradient p - y, its explorer's claims, softmax twice
+under Adam, the loss variants (label smoothing, temperature), the exercises."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -8,7 +10,10 @@ from hypothesis import strategies as st
 
 import helpers
 from helpers.lessons.l04_cross_entropy import (
+    _adam_loop,
+    adam_on_logits,
     check_cross_entropy_gradient,
+    check_smoothing_floor,
     check_softmax_ceiling,
     cross_entropy_explorer,
     cross_entropy_state,
@@ -126,6 +131,11 @@ def test_explorer_says_why_the_naive_gradient_is_nan_at_1000():
             lambda: float(tf.reduce_max(tf.nn.softmax([1.0, 0.0, 0.0, 0.0]))),
             lambda: np.e / (np.e + 2),
         ),  # the 3-class ceiling
+        (
+            check_smoothing_floor,
+            lambda: smoothed_loss_at_its_best(0.1, 10),
+            lambda: smoothed_loss_at_its_best(0.1, 3),
+        ),  # the lesson's 3-class floor
     ],
 )
 def test_checks_accept_the_right_answer_and_hint_on_a_wrong_one(
@@ -135,3 +145,71 @@ def test_checks_accept_the_right_answer_and_hint_on_a_wrong_one(
     feedback = check(wrong_answer())
     assert not feedback and feedback.hint
     assert not check(...)
+
+
+def smoothed_loss_at_its_best(epsilon, num_classes):
+    """Keras' smoothed loss at logits log(y_s), where p = y_s: its lowest value."""
+    labels = tf.one_hot([0], num_classes)
+    smoothed = (1 - epsilon) * labels + epsilon / num_classes
+    loss = keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=epsilon)
+    return float(loss(labels, tf.math.log(smoothed)))
+
+
+# likely slips: no floor at all, the true class's term alone, the lesson's 3 classes
+@pytest.mark.parametrize("wrong_answer", [0.0, -np.log(0.91), 0.2911])
+def test_smoothing_floor_check_refuses_the_likely_slips_with_a_hint(wrong_answer):
+    feedback = check_smoothing_floor(wrong_answer)
+    assert not feedback and feedback.hint
+    assert "0.50" not in feedback.message + feedback.hint  # the hint never gives it away
+    assert "log y_s" not in feedback.hint  # nor the formula: -sum(y_s log y_s)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.floats(-20.0, 20.0, width=32), min_size=4, max_size=4).filter(any),
+    st.floats(0.01, 0.5),
+)
+def test_no_logits_go_below_the_smoothing_floor_and_p_minus_y_s_is_the_gradient(
+    logits, epsilon
+):
+    logits, labels = tf.constant([logits]), tf.one_hot([2], 4)
+    smooth = keras.losses.CategoricalCrossentropy(
+        from_logits=True, label_smoothing=epsilon
+    )
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        loss = smooth(labels, logits)
+    smoothed = (1 - epsilon) * labels + epsilon / 4
+    floor = -float(tf.reduce_sum(smoothed * tf.math.log(smoothed)))  # entropy of y_s
+    assert float(loss) >= floor - 1e-5
+    np.testing.assert_allclose(
+        tape.gradient(loss, logits), tf.nn.softmax(logits) - smoothed, atol=1e-6
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.floats(-10.0, 10.0, width=32), min_size=3, max_size=3).filter(any),
+    st.floats(0.1, 100.0),
+)
+def test_temperature_divides_the_gradient_by_t(logits, temperature):
+    logits, labels = tf.constant(logits), tf.one_hot(0, 3)
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        loss = tf.nn.softmax_cross_entropy_with_logits(labels, logits / temperature)
+    expected = (tf.nn.softmax(logits / temperature) - labels) / temperature
+    np.testing.assert_allclose(
+        tape.gradient(loss, logits), expected, rtol=1e-5, atol=1e-6
+    )
+
+
+def test_adam_on_logits_twice_is_stuck_above_its_floor_and_never_retraces():
+    floor = -np.log(np.e / (np.e + 2))  # softmax twice, 3 classes
+    stable, twice = adam_on_logits(twice=False), adam_on_logits(twice=True)
+    assert stable.losses.shape == twice.losses.shape == (1000,)
+    assert stable.losses[-1] < 0.01 and twice.losses.min() > floor
+    assert twice.final_probs[1] > 0.99  # the model fits all the same
+    assert twice.grad_norms[0] < stable.grad_norms[0] / 4
+    short = adam_on_logits(twice=True, steps=5, learning_rate=0.5)
+    assert short.losses.shape == (5,)
+    assert _adam_loop.experimental_get_tracing_count() == 1

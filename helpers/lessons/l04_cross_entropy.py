@@ -1,4 +1,6 @@
-"""Lesson 04: softmax + cross-entropy: the gradient p - y, naive beside stable."""
+"""Lesson 04: cross-entropy: p - y, naive vs stable, softmax twice, label smoothing."""
+
+import collections
 
 import ipywidgets as widgets
 import numpy as np
@@ -11,14 +13,14 @@ from helpers.feedback import check_array
 
 NUM_LOGITS = 3
 CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
-# one example: compiled once for three float32 logits and a class index
-SIGNATURE = [tf.TensorSpec([NUM_LOGITS], tf.float32), tf.TensorSpec([], tf.int32)]
 NAIVE_COLOR, STABLE_COLOR = "#DD8452", "#4C72B0"
+BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7  # Keras' Adam defaults, as in training.py
+SCALARS = [tf.TensorSpec([], dtype) for dtype in (tf.bool, tf.int32, tf.float32)]
+AdamRun = collections.namedtuple("AdamRun", "losses grad_norms final_probs")
 
 
-@tf.function(input_signature=SIGNATURE)
 def cross_entropy_state(logits, true_class):
-    """Both losses, both tape gradients and p - y for one example (lesson 04)."""
+    """Both losses, both tape gradients and p - y for one example, eagerly (lesson 04)."""
     labels = tf.one_hot(true_class, NUM_LOGITS)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(logits)
@@ -131,3 +133,45 @@ def check_softmax_ceiling(answer):
     )
     what = "the largest softmax probability over inputs in [0, 1], 4 classes"
     return check_array(answer, np.e / (np.e + 3.0), what, hint, rtol=1e-3)
+
+
+@tf.function(input_signature=SCALARS, autograph=False)
+def _adam_loop(twice, steps, learning_rate):
+    """Adam on logits, true class 1, as one graph traced once (lesson 04)."""
+
+    def body(step, logits, m, v, losses, norms):
+        with tf.GradientTape() as tape:
+            tape.watch(logits)
+            # softmax twice: probabilities handed to a loss that expects logits
+            inputs = tf.cond(twice, lambda: tf.nn.softmax(logits), lambda: logits)
+            loss = tf.nn.softmax_cross_entropy_with_logits(tf.one_hot(1, 3), inputs)
+        grad, t = tape.gradient(loss, logits), tf.cast(step + 1, tf.float32)
+        # running means of the gradient and of its square
+        m, v = m + (grad - m) * (1 - BETA_1), v + (grad * grad - v) * (1 - BETA_2)
+        alpha = learning_rate * tf.sqrt(1 - BETA_2**t) / (1 - BETA_1**t)
+        logits = logits - alpha * m / (tf.sqrt(v) + EPSILON)
+        losses, norms = losses.write(step, loss), norms.write(step, tf.norm(grad))
+        return step + 1, logits, m, v, losses, norms
+
+    arrays = [tf.TensorArray(tf.float32, size=steps) for _ in range(2)]
+    start = (0, tf.constant([0.5, -0.3, 0.2]), tf.zeros(3), tf.zeros(3), *arrays)
+    loop = tf.while_loop(lambda step, *_: step < steps, body, start)
+    return AdamRun(loop[4].stack(), loop[5].stack(), tf.nn.softmax(loop[1]))
+
+
+def adam_on_logits(twice, steps=1000, learning_rate=0.05):
+    """Adam from logits [0.5, -0.3, 0.2]: losses, |dL/dz| and final p (lesson 04)."""
+    return AdamRun(*(out.numpy() for out in _adam_loop(twice, steps, learning_rate)))
+
+
+def check_smoothing_floor(answer):
+    """The lowest loss with label smoothing 0.1 over 10 classes (lesson 04)."""
+    smoothed = 0.1 / 10 + 0.9 * np.eye(10)[0]  # y_s = (1 - ε) y + ε / K
+    hint = (
+        "Which p makes -sum(y_s log p) smallest? (Gibbs' inequality, in the label-smoothing "
+        "section.) Put that p into the loss. Build y_s for K = 10 as Keras does: ε/K goes "
+        "to every class, the true one included."
+    )
+    what = "the lowest loss with ε = 0.1 and 10 classes"
+    floor = -np.sum(smoothed * np.log(smoothed))
+    return check_array(answer, floor, what, hint, rtol=1e-3)
