@@ -43,3 +43,13 @@ from helpers.lessons.l10_gradient_clinic import (
     check_group_means_fixed,
     check_regression_bugs_fixed,
 )
+from helpers.lessons.l11_deep_network import (
+    check_rescue_clip,
+    check_subset_initial_loss,
+    check_tanh_init_scale,
+)
+from helpers.lessons.l12_low_precision import (
+    check_largest_float16_logit,
+    check_largest_lost_learning_rate,
+    check_smallest_loss_scale,
+)

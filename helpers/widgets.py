@@ -15,3 +15,5 @@ from helpers.lessons.l07_zero_gradients import (
 from helpers.lessons.l08_none_gradients import none_gradient_explorer
 from helpers.lessons.l09_trainable import freeze_explorer
 from helpers.lessons.l10_gradient_clinic import clinic_explorer
+from helpers.lessons.l11_deep_network import deep_network_explorer
+from helpers.lessons.l12_low_precision import precision_explorer
