@@ -60,7 +60,9 @@ def test_he_with_relu_keeps_every_layer_within_a_band():
     relu = run(activation="relu", init="he")
     assert spread(relu.kernel_grad_norms[0]) < 5.0  # measured: 3.6
     assert spread(relu.kernel_grad_norms.mean(axis=0)) < 5.0  # measured: 2.3
-    assert relu.losses[-20:].mean() < 1.2
+    # it learns: from log 10 = 2.30 to 1.09 in TF 2.21, to 1.37 in TF 2.16 (the same
+    # seeds and steps; the oldest supported version ends elsewhere)
+    assert relu.losses[-20:].mean() < 1.5
 
 
 def test_batchnorm_rescues_sigmoid():
