@@ -1,9 +1,6 @@
-"""Helpers for the course on how TensorFlow differentiates softmax.
-
-`import helpers` gives the public math below; `helpers.widgets` holds every explorer and
-`helpers.exercises` every exercise check, each defined in its lesson's file in
-helpers/lessons/. CONTRIBUTING.md has the layout.
-"""
+"""Helpers for the course on how TensorFlow differentiates softmax: the public math
+below; `helpers.widgets` (every explorer) and `helpers.exercises` (every check) gather
+what each lesson's file in helpers/lessons/ defines. CONTRIBUTING.md has the layout."""
 
 from helpers import exercises, widgets
 from helpers.diagnosis import diagnose

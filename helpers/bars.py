@@ -1,6 +1,5 @@
-"""Bar charts that two lessons share: signed values with NaN drawn at 0 (lessons 03
-and 04), and gradients with None drawn as an empty hatched bar (lessons 08 and 09).
-Lesson files import from here, never from each other."""
+"""Bar charts two lessons share (lesson files never import each other): signed values,
+NaN drawn at 0 (lessons 03, 04); gradients, None an empty hatched bar (08, 09)."""
 
 import numpy as np
 

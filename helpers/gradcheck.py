@@ -9,11 +9,8 @@ from helpers import validate
 
 
 def numeric_gradient(f, x, eps=1e-6):
-    """df/dx by float64 central differences: (f(x + eps e_i) - f(x - eps e_i)) / 2 eps.
-
-    `f` takes a float64 tensor shaped like `x` and returns a scalar. Returns a float64
-    NumPy array shaped like `x`.
-    """
+    """df/dx, a float64 array shaped like `x`, by central differences: (f(x + eps e_i)
+    - f(x - eps e_i)) / 2 eps, where `f` takes a float64 tensor and returns a scalar."""
     validate.of_type(f, "f", callable, "lambda x: tf.reduce_sum(x**2)")
     point = validate.float_tensor(x, "x", min_rank=0).numpy().astype(np.float64)
     eps = float(validate.real_number(eps, "eps", "1e-6", positive=True, tensors=True))
@@ -21,16 +18,15 @@ def numeric_gradient(f, x, eps=1e-6):
     for index in np.ndindex(point.shape):
         step = np.zeros_like(point)
         step[index] = eps
-        upper = _scalar(_call(f, point + step))
-        lower = _scalar(_call(f, point - step))
+        upper, lower = _value_at(f, point + step), _value_at(f, point - step)
         grad[index] = (upper - lower) / (2 * eps)
     return grad
 
 
-def _call(f, point):
-    """f at a float64 tensor; a dtype clash inside f becomes a TypeError saying so."""
+def _value_at(f, point):
+    """f at a float64 tensor, as a float; a dtype clash or a non-scalar says what to fix."""
     try:
-        return f(tf.constant(point))
+        value = f(tf.constant(point))
     except tf.errors.InvalidArgumentError as error:
         if "was expected to be a" not in error.message:  # not a dtype clash: f's own bug
             raise
@@ -40,10 +36,6 @@ def _call(f, point):
             "tf.cast(constant, x.dtype) for the constants it uses. TensorFlow said: "
             f"{error.message.strip()[:200]}"
         ) from error
-
-
-def _scalar(value):
-    """The float value of f's output, or an error saying f must return one number."""
     what = "an f that returns one number, such as tf.reduce_sum(x**2)"
     array = validate.real_array(value, "the value f returned", what)
     if array.size != 1:

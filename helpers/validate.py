@@ -64,13 +64,13 @@ def float_tensor(value, name, min_rank=1):
     return tensor
 
 
-def axis_index(axis, rank, name="axis"):
+def axis_index(axis, rank):
     """A valid axis for a tensor of `rank`, as a non-negative int."""
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(f"{name} must be an int such as -1; got {axis!r}.")
+        raise TypeError(f"axis must be an int such as -1; got {axis!r}.")
     if not -rank <= axis < rank:
         raise ValueError(
-            f"{name}={axis} is out of range for a tensor of rank {rank}; "
+            f"axis={axis} is out of range for a tensor of rank {rank}; "
             f"pass an int in [{-rank}, {rank - 1}], usually -1."
         )
     return axis % rank
@@ -161,13 +161,13 @@ def real_array(value, name, what):
     return array.astype(np.float64)
 
 
-def distribution(labels, logits, name="labels"):
+def distribution(labels, logits):
     """`labels` as a probability distribution over the last axis of `logits`."""
-    labels = float_tensor(labels, name)
+    labels = float_tensor(labels, "labels")
     ranks_known = labels.shape.rank is not None and logits.shape.rank is not None
     if ranks_known and labels.shape != logits.shape:
         raise ValueError(
-            f"{name} must have the same shape as logits {logits.shape} (one "
+            f"labels must have the same shape as logits {logits.shape} (one "
             f"probability per class); got {labels.shape}. For class indices use "
             f"tf.one_hot(indices, depth={logits.shape[-1]})."
         )
@@ -177,14 +177,14 @@ def distribution(labels, logits, name="labels"):
         sums = values.sum(axis=-1)
         if values.min() < 0 or values.max() > 1 or not np.allclose(sums, 1.0, atol=1e-3):
             raise ValueError(
-                f"{name} must be a probability distribution over the last axis "
+                "labels must be a probability distribution over the last axis "
                 f"(entries in [0, 1] that sum to 1); got sums {np.round(sums, 4)}. "
                 "Pass one-hot rows, e.g. tf.one_hot(class_index, depth)."
             )
     return labels
 
 
-def sources(variables, name="variables"):
+def sources(variables):
     """[(key or None, source)] from a tf.Variable, a Keras variable or an eager tensor,
     or a list, tuple or dict (key -> source) of them (what helpers.diagnose takes)."""
     if isinstance(variables, dict):
@@ -200,7 +200,7 @@ def sources(variables, name="variables"):
             if hasattr(source, "trainable_variables"):  # a Keras layer or model
                 hint = "pass model.trainable_variables"
             raise TypeError(
-                f"{name if len(pairs) == 1 else f'{name}[{index}]'} has type "
+                f"{'variables' if len(pairs) == 1 else f'variables[{index}]'} has type "
                 f"{type(source).__name__}; diagnose needs tf.Variable, keras.Variable or "
                 f"tensor sources (one, or a list of them): {hint}."
             )

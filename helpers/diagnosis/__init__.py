@@ -55,8 +55,7 @@ def diagnose(loss_fn, variables):
     trace = [], None  # the Sites of each source, or the error that stopped the tracing
     if finished and any(status_of(grad)[0] != "ok" for grad in run.grads):
         # what a trace captures for each source: a variable's handle, or the tensor
-        keys = [tape_run.tape_variable(value) for value in values]
-        keys = [getattr(key, "handle", value) for key, value in zip(keys, values)]
+        keys = [getattr(tape_run.tape_variable(v), "handle", v) for v in values]
         trace = graph.trace(loss_fn, keys)
     return Report(
         _finding(index, name, source, loss_fn, run, *trace)

@@ -2,7 +2,7 @@
 their values, arriving gradients and slopes. The body a tf.function, tf.cond,
 tf.switch_case or tf.while_loop ran is copied in, fed with the op's own inputs."""
 
-from collections import deque
+from collections import deque, namedtuple
 from dataclasses import dataclass, field
 
 import tensorflow as tf
@@ -44,9 +44,8 @@ def gradient_dtype(dtype, result=False):
 
 
 def trace(loss_fn, keys):
-    """([the Sites of each source], None), or ([], the error that stopped tracing); `keys`
-    are what a trace captures for each source. Each round copies in the bodies that the
-    round before saw run (a branch, or a number of iterations)."""
+    """([the Sites of each source], None) or ([], the error that stopped tracing); `keys`
+    are what a trace captures. Each round copies in the bodies the last round saw run."""
     plan, paths, traced = {}, [], None
 
     def probe():  # the loss, with the bodies `plan` names copied in
@@ -85,15 +84,8 @@ def trace(loss_fn, keys):
 
 
 # --------------------------------------------------------------------------- bodies
-
-
-@dataclass
-class Inline:
-    """A function op's body copied in: its results (`exits`) and each op's label."""
-
-    op: object
-    exits: list
-    labels: dict
+# A function op's body copied in: its results (`exits`) and {copied op: (label, within)}
+Inline = namedtuple("Inline", "op exits labels")
 
 
 class Closed(Exception):
@@ -174,8 +166,6 @@ def _inline(op, original, plan, originals):
 
 
 # --------------------------------------------------------------------------- paths
-
-
 def _path(start, targets, inlines, closed):
     """The Sites between tensor `start` and the targets, nearest first (no values yet);
     through a copied body, and up to a Variable.assign into a variable the loss reads."""
@@ -189,10 +179,8 @@ def _path(start, targets, inlines, closed):
             ancestors.add(op.name)
             stack.extend(t.op for t in op.inputs)
             # the value a Variable.assign stored into a variable read here leads on too
-            stores = [
-                c for t in op.outputs for c in t.consumers() if c.type in ASSIGN_OPS
-            ]
-            stack.extend(store for store in stores if store.inputs[0].op is op)
+            readers = [c for t in op.outputs for c in t.consumers()]
+            stack += [c for c in readers if c.type in ASSIGN_OPS and c.inputs[0].op is op]
     links = {}  # an exit of a copied body feeds what the opened op's output fed
     for inline in inlines:
         for exit_tensor, output in zip(inline.exits, inline.op.outputs):
@@ -234,8 +222,6 @@ def _path(start, targets, inlines, closed):
 
 
 # --------------------------------------------------------------------------- values
-
-
 def _site_tensors(paths, targets, inlines):
     """{op name: tensors to read}: the values, arriving gradients and slopes of each."""
     ops, indices = {}, {}
@@ -261,11 +247,8 @@ def _site_tensors(paths, targets, inlines):
 
 
 def _upstream(targets, tensors, inlines):
-    """The gradient of the loss arriving at each tensor, by name (None: none arrives).
-
-    A copied body is not part of the loss: inside it, it is the gradient of the copy's
-    results seeded with what arrives at the opened op's outputs.
-    """
+    """The gradient of the loss arriving at each tensor, by name (None: none arrives);
+    inside a copied body, that of its results seeded with what reaches the opened op."""
     opened = [t for inline in inlines for t in inline.op.outputs]
     tensors = tensors + [t for t in opened if gradient_dtype(t.dtype, result=True)]
     copied = {name for inline in inlines for name in inline.labels}
@@ -286,13 +269,9 @@ def _slopes(op, path_inputs):
     """{index: the op's VJP of ones} for each path input it has a gradient for."""
     outputs = [t for t in op.outputs if t.dtype.is_floating]
     ones = [tf.ones_like(t) for t in outputs]
-    slopes = {}
-    for index in path_inputs if outputs else []:
-        if gradient_dtype(op.inputs[index].dtype):
-            (slope,) = _gradients(outputs, [op.inputs[index]], ones)
-            if slope is not None:
-                slopes[index] = slope
-    return slopes
+    inputs = [i for i in path_inputs if outputs and gradient_dtype(op.inputs[i].dtype)]
+    slopes = {i: _gradients(outputs, [op.inputs[i]], ones)[0] for i in inputs}
+    return {i: slope for i, slope in slopes.items() if slope is not None}
 
 
 def _gradients(ys, xs, grad_ys=None):

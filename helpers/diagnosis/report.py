@@ -3,6 +3,7 @@
 
 import html
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,15 +27,9 @@ def status_of(grad):
     return ("zero" if bad.all() else "partly_zero"), bad
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """A cause found for one source: where (ops from the source), how much, why, fix."""
-
-    cause: str
-    explanation: str
-    fix: str
-    distance: int = 0
-    share: float = 1.0  # the fraction of the op's elements it affects
+# A cause found for one source: why, the fix, where (ops from the source) and how much
+# (the share of the op's elements it affects)
+Verdict = namedtuple("Verdict", "cause explanation fix distance share", defaults=(0, 1.0))
 
 
 @dataclass(frozen=True)
@@ -64,12 +59,12 @@ class Finding:
         return cls(name, status, verdict.cause, why, verdict.fix, grad)
 
 
-def described(error, limit=160):
-    """'Type: the first line of the message', shortened, without TF's node prefix."""
+def described(error):
+    """'Type: first line of the message', cut at 160 characters, no TF node prefix."""
     # eager op errors start with '{{function_node __wrapped__MatMul_device_/job:...}} '
     message = re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", str(error).strip())
     line = (message.splitlines() or [""])[0].rstrip(".")
-    line = line if len(line) <= limit else line[: limit - 3] + "..."
+    line = line if len(line) <= 160 else line[:157] + "..."
     return f"{type(error).__name__}: {line}"
 
 

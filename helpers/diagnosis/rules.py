@@ -3,7 +3,6 @@ from their values in the traced graph (see graph.Site), and each cause's explana
 and fix. Of several causes on a path, the one nearest the source counts."""
 
 import re
-from dataclasses import replace
 
 import numpy as np
 import tensorflow as tf
@@ -130,7 +129,7 @@ def marked_if_closed(found, sites):
     for site in sites:
         if site.closed and (found.distance == 0 or site.distance <= found.distance):
             why = f"{found.explanation} But diagnose could not open {_op(site)} "
-            return replace(found, explanation=f"{why}({site.closed}), so it is a guess.")
+            return found._replace(explanation=f"{why}({site.closed}), so it is a guess.")
     return found
 
 
@@ -161,8 +160,6 @@ def _op_words(op_type, label):
 
 
 # --------------------------------------------------------------------------- None
-
-
 def source_verdict(name, source):
     """A cause in the source itself: an integer dtype, a plain tensor, trainable=False."""
     dtype, variable = tf.as_dtype(source.dtype), tape_variable(source)
@@ -234,11 +231,9 @@ def blocker_verdict(name, sites):
 
 
 # --------------------------------------------------------------------------- zero
-
-
 def kill_verdicts(sites):
-    """Every op a gradient reaches that zeroes some of it, nearest the source first (a
-    Minimum feeding a Maximum, or the other way round, is one tf.clip_by_value)."""
+    """Every op a gradient reaches that zeroes some of it (a Minimum and a Maximum, one
+    feeding the other, are one tf.clip_by_value)."""
     reached = [site for site in sites if site.upstream]
     clips = {
         first.name: second
@@ -254,8 +249,7 @@ def kill_verdicts(sites):
             found.append(_inspect(_softmax_kill, site))
         elif site.type in FLAT and site.name not in clipping:
             found.append(_inspect(_flat_kill, site, clips.get(site.name)))
-    found = [verdict for verdict in found if verdict is not None]
-    return sorted(found, key=lambda verdict: verdict.distance)
+    return [verdict for verdict in found if verdict is not None]
 
 
 def _inspect(rule, *arguments):
@@ -338,8 +332,6 @@ def zero_verdict(name, status, sites):
 
 
 # --------------------------------------------------------------------------- NaN
-
-
 def _finite(values):
     """True when every float among the values (a dict of arrays) is finite."""
     floats = [value for value in values.values() if np.asarray(value).dtype.kind in "f"]

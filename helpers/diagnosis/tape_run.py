@@ -1,41 +1,33 @@
 """The eager run: `loss_fn` under a default tf.GradientTape, as the learner's program
 runs; and nudging a source's variable to see whether the loss moves."""
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 import tensorflow as tf
 
 PERTURBATIONS = (1e-3, 0.37)  # relative nudges of a variable's value
-
-
-@dataclass
-class EagerRun:
-    """What the default tape gave: the loss, one gradient per source, or the error."""
-
-    loss: object
-    grads: list
-    error: Exception | None = None  # loss_fn raised
-    gradient_error: Exception | None = None  # tape.gradient raised (non-tensor loss)
+# What the default tape gave: the loss, one gradient per source, or the error that
+# loss_fn raised, or that tape.gradient raised (a loss that is not a tensor)
+EagerRun = namedtuple(
+    "EagerRun", "loss grads error gradient_error", defaults=(None, None)
+)
 
 
 def run_under_tape(loss_fn, sources):
     """Run `loss_fn` under a default tape and ask for every source's gradient."""
-    run = EagerRun(None, [None] * len(sources))
+    nothing = [None] * len(sources)
     try:
         with tf.GradientTape() as tape:
-            run.loss = loss_fn()
+            loss = loss_fn()
     except Exception as error:  # noqa: BLE001  (a broken program is a finding)
-        run.error = error
-        return run
+        return EagerRun(None, nothing, error)
     try:
-        grads = tape.gradient(run.loss, list(sources))
+        grads = tape.gradient(loss, list(sources))
     except Exception as error:  # noqa: BLE001  (NumPy or Python result)
-        run.gradient_error = error
-        return run
-    dense = [None if grad is None else tf.convert_to_tensor(grad) for grad in grads]
-    run.grads = [None if grad is None else grad.numpy() for grad in dense]
-    return run
+        return EagerRun(loss, nothing, gradient_error=error)
+    grads = [None if g is None else tf.convert_to_tensor(g).numpy() for g in grads]
+    return EagerRun(loss, grads)
 
 
 def tape_variable(source):
