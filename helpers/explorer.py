@@ -8,6 +8,7 @@ import inspect
 import io
 import textwrap
 import traceback
+from dataclasses import dataclass
 
 import ipywidgets as widgets
 import numpy as np
@@ -19,6 +20,17 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 RED = "#b00"  # status lines and labels in trouble
+CHOOSE = "(commit before the explanation)"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The learner's committed answer to an explorer's question: `choices` (text), the
+    right one, and the explanation (HTML), shown only once they have chosen."""
+
+    choices: tuple
+    answer: str
+    explanation: str
 
 
 class FigureView:
@@ -70,13 +82,16 @@ class Explorer(widgets.VBox):
     """Controls, a figure, a status line and an error pane, wired to one update function.
 
     `update_figure()` reads the controls, pushes new data into the figure's artists and
-    returns a status string (HTML) saying what to notice, e.g. that a value is inf or
-    NaN. Errors in it are shown as a traceback under the figure, never swallowed. In a
-    saved notebook the explorer also carries a PNG of its figure, so the page reads
-    without a kernel. `extra` widgets (e.g. a code panel) sit under the figure.
+    returns a status string (HTML) saying what is shown (a value is inf or NaN), never
+    why. Its errors show as a traceback under the figure, never swallowed. A saved
+    notebook also carries a PNG of the figure. `extra` widgets sit under the figure. With
+    a `prediction`, a dropdown under the status takes the learner's answer to the
+    question; choosing locks it and reveals whether it held, and why.
     """
 
-    def __init__(self, title, controls, view, update_figure, question="", extra=()):
+    def __init__(
+        self, title, controls, view, update_figure, question="", extra=(), prediction=None
+    ):
         self.title = title
         self.controls = list(controls)
         self.view = view
@@ -84,20 +99,62 @@ class Explorer(widgets.VBox):
         self.status = widgets.HTML()
         self.errors = widgets.Output()
         self.error = None  # the last update's traceback as text, or None
+        self._holding = False  # True while set() moves several controls
         question = f"<br><i>{html.escape(question)}</i>" if question else ""
         header = widgets.HTML(f"<b>{html.escape(title)}</b>{question}")
         wrapping = widgets.Layout(flex_flow="row wrap")
         control_box = widgets.HBox(self.controls, layout=wrapping)
-        children = [header, control_box, view.image, *extra, self.status, self.errors]
-        super().__init__(children)
+        self.prediction = prediction
+        self.verdict = widgets.HTML()
+        self.predict = widgets.Dropdown(
+            options=[CHOOSE, *prediction.choices] if prediction else [CHOOSE],
+            description="Your prediction",
+            style={"description_width": "initial"},
+            layout={"width": "max-content"},  # never cut a choice short
+        )
+        self.predict.observe(lambda _change: self._reveal(), names="value")
+        for widget, role in [(self.status, "status"), (self.verdict, "verdict")]:
+            widget.add_class(f"explorer-{role}")  # how pages and tests find them
+        asked = [self.predict, self.verdict] if prediction else []
+        children = [header, control_box, view.image, *extra, self.status, *asked]
+        super().__init__([*children, self.errors])
         for control in self.controls:
             if hasattr(control.style, "description_width"):
                 control.style.description_width = "initial"  # never cut a label short
             if isinstance(control, widgets.Button):
                 control.on_click(lambda _button: self.update())
             else:
-                control.observe(lambda _change: self.update(), names="value")
+                control.observe(lambda _change: self._holding or self.update(), "value")
         self.update()
+
+    def set(self, values):
+        """Move controls, named by their description, to `values` with one update: the
+        state an explanation is about, which the saved notebook then shows."""
+        controls = {control.description: control for control in self.controls}
+        unknown = sorted(set(values) - set(controls))
+        if unknown:
+            raise ValueError(f"values: no control named {unknown}; pass {list(controls)}")
+        self._holding = True
+        try:
+            for name, value in values.items():
+                controls[name].value = value
+        finally:
+            self._holding = False
+        self.update()
+
+    def _reveal(self):
+        """Lock the learner's prediction and show whether it held, then the why."""
+        chosen = self.predict.value
+        if chosen == CHOOSE:
+            return
+        self.predict.disabled = True
+        answer = self.prediction.answer
+        held = (
+            f"Your prediction held: {html.escape(answer)}."
+            if chosen == answer
+            else f"You predicted {html.escape(chosen)}; it is {html.escape(answer)}."
+        )
+        self.verdict.value = f"<b>{held}</b> {self.prediction.explanation}"
 
     def update(self):
         """Run the update function and draw; show its status, or the traceback."""

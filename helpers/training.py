@@ -161,16 +161,10 @@ _compiled = {model: _compile(model) for model in MODELS}
 class TrainResult:
     """Per-step losses and gradient norms of one training run."""
 
-    model: str
     losses: np.ndarray  # shape (steps,)
     grad_norms: dict = field(repr=False)  # variable name -> shape (steps,)
     params: dict = field(repr=False)  # variable name -> final value
     final_probs: np.ndarray = field(repr=False)  # softmax of the final logits
-
-    @property
-    def global_grad_norms(self):
-        """sqrt(sum over variables of |grad|^2), per step."""
-        return np.sqrt(sum(norm**2 for norm in self.grad_norms.values()))
 
 
 def train(model="linear", steps=1000, learning_rate=0.01, seed=0, **options):
@@ -183,7 +177,6 @@ def train(model="linear", steps=1000, learning_rate=0.01, seed=0, **options):
     losses, norms, params, probs = _compiled[model](*args)
     losses, norms = losses.numpy()[:steps], norms.numpy()[:steps]
     return TrainResult(
-        model=model,
         losses=losses,
         grad_norms={name: norms[:, i] for i, name in enumerate(MODELS[model])},
         params={name: value.numpy() for name, value in params.items()},

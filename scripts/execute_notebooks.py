@@ -4,7 +4,9 @@ Usage: python scripts/execute_notebooks.py [notebooks/NN_name.ipynb ...]  (defau
 
 The kernel runs with ipykernel's fd capture off, so C-level lines that TensorFlow writes
 to stderr at import never land in a stored output (nbval's kernels do not see them
-either). Widget state is stored so the saved notebook shows each explorer's last state.
+either). Widget state is stored so the saved notebook shows each explorer's last state
+(the state a lesson's `explorer.set(...)` chose), and each explorer's fallback PNG, for
+renderers that draw no widgets, is replaced by the figure of that same last state.
 """
 
 import sys
@@ -38,6 +40,32 @@ def tidy(notebook):
         cell.id = f"cell-{index:02d}"
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def final_figures(notebook):
+    """Each explorer output's fallback PNG becomes its figure as last saved: the Image
+    model under the output's widget view in the stored widget state."""
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+
+    def image_below(model_id):
+        model = state.get(model_id, {})
+        if model.get("model_name") == "ImageModel":
+            return next(buffer["data"] for buffer in model.get("buffers", [])
+                        if buffer["path"] == ["value"])
+        children = model.get("state", {}).get("children", [])
+        found = (image_below(child.removeprefix("IPY_MODEL_")) for child in children)
+        return next((image for image in found if image), None)
+
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and "image/png" in data:
+                data["image/png"] = image_below(data[WIDGET_VIEW]["model_id"]) or data[
+                    "image/png"]
+
+
 def execute(path):
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
@@ -47,6 +75,7 @@ def execute(path):
         store_widget_state=True,
     )
     client.execute()
+    final_figures(notebook)
     tidy(notebook)
     nbformat.write(notebook, path)
 

@@ -2,8 +2,9 @@
 
 Usage: python scripts/sync_navigation.py [--check]
 
-LESSONS below is the only place where the lessons' order, titles, contents and times
-are kept. From it this script writes
+LESSONS below is the only place where the lessons' order, titles and contents are kept;
+each lesson's minutes are computed from the notebook itself (`lesson_minutes`: the
+rule is in CONTRIBUTING.md). From them this script writes
   - the course map in README.md (between the course-map markers),
   - the map in lesson 00 (the markdown cell tagged `course-map`),
   - the last cell of every lesson: links to the previous and the next lesson
@@ -13,6 +14,7 @@ lesson's title cell does not match the list. It needs only the standard library.
 """
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -21,38 +23,46 @@ NOTEBOOKS = ROOT / "notebooks"
 README = ROOT / "README.md"
 MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
 
-# (file stem, title, what the learner leaves with, minutes)
+# a learner with some Python and a little ML: technical prose read at 150 words a minute,
+# half a minute to read, run and look at each code cell, 4 minutes for each explorer
+# (move it, commit a prediction, read why), 5 for each checked exercise
+WORDS_PER_MINUTE = 150
+MINUTES_PER_CODE_CELL = 0.5
+MINUTES_PER_EXPLORER = 4
+MINUTES_PER_EXERCISE = 5
+
+# (file stem, title, what the learner leaves with)
 LESSONS = [
     ("00_start_here", "Start here",
-     "the map, an environment check, a first slider", 10),
+     "the map, an environment check, a first slider"),
     ("01_gradient_tape", "The gradient tape",
-     "recording, `watch`, persistent tapes, `jacobian`, finite differences", 20),
+     "recording, `watch`, persistent tapes, `jacobian`, finite differences"),
     ("02_softmax_forward", "Softmax forward",
      "temperature, shift invariance, overflow of the naive form, the stable form, "
-     "`log_softmax`", 20),
+     "`log_softmax`"),
     ("03_softmax_jacobian", "The softmax Jacobian",
-     "`diag(p) - p pᵀ`; why `tape.gradient(softmax(z), z)` is zero", 20),
+     "`diag(p) - p pᵀ`; why `tape.gradient(softmax(z), z)` is zero"),
     ("04_softmax_cross_entropy", "Softmax + cross-entropy",
      "`p - y`; NaN from the naive loss; `from_logits`; softmax applied twice; "
-     "temperature, label smoothing, sparse labels", 30),
+     "temperature, label smoothing, sparse labels"),
     ("05_training", "Training",
-     "the three programs made correct and fast; Adam; loss curves", 25),
+     "the three programs made correct and fast; Adam; loss curves"),
     ("06_custom_gradients", "Custom gradients",
-     "`tf.custom_gradient`, gradient checks, a stable gradient, straight-through", 20),
+     "`tf.custom_gradient`, gradient checks, a stable gradient, straight-through"),
     ("07_zero_gradients", "Zero gradients from operations",
-     "dead ReLUs, saturation, the `tf.where` NaN trap, step functions", 25),
+     "dead ReLUs, saturation, the `tf.where` NaN trap, step functions"),
     ("08_none_gradients", "`None` gradients: a broken tape",
-     "every way to break the tape, and each fix", 25),
+     "every way to break the tape, and each fix"),
     ("09_trainable_or_not", "Trainable or not",
-     "`trainable=False`, frozen Keras layers, \"No gradients provided\"", 20),
+     "`trainable=False`, frozen Keras layers, \"No gradients provided\""),
     ("10_gradient_clinic", "Gradient clinic",
-     "a checklist, `helpers.diagnose` on broken programs, find-the-bug exercises", 25),
+     "a checklist, `helpers.diagnose` on broken programs, find-the-bug exercises"),
     ("11_deep_network", "Gradient health in a deep network",
      "per-layer gradient norms on real digits; vanishing, exploding, dead units; "
-     "init, BatchNorm, clipping; debugging with plain TensorFlow", 25),
+     "init, BatchNorm, clipping; debugging with plain TensorFlow"),
     ("12_low_precision", "Low precision: float16, bfloat16 and loss scaling",
      "float16 and bfloat16 ranges; gradients that underflow to 0; loss scaling, "
-     "`mixed_float16`; updates lost to rounding", 20),
+     "`mixed_float16`; updates lost to rounding"),
 ]
 
 
@@ -65,13 +75,38 @@ def heading(stem, title):
     return f"# {number(stem)} · {title}"
 
 
-def map_table(link_prefix):
-    """The course map as a Markdown table; links are relative to `link_prefix`."""
+def lesson_minutes(notebook):
+    """A learner's minutes for a lesson, by the rule above, rounded to 5."""
+    words = code_cells = explorers = exercises = 0
+    for cell in notebook["cells"]:
+        if {"navigation", "course-map"} & set(cell["metadata"].get("tags", [])):
+            continue
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            words += len(re.findall(r"[A-Za-z0-9']+", source))
+        elif cell["cell_type"] == "code":
+            code_cells += 1
+            explorers += source.count("helpers.widgets.")
+            exercises += source.count("helpers.exercises.check_")
+    minutes = (words / WORDS_PER_MINUTE + code_cells * MINUTES_PER_CODE_CELL
+               + explorers * MINUTES_PER_EXPLORER + exercises * MINUTES_PER_EXERCISE)
+    return 5 * max(1, round(minutes / 5))
+
+
+def minutes_of_lessons():
+    """{stem: minutes} for every lesson on disk."""
+    return {stem: lesson_minutes(json.loads((NOTEBOOKS / f"{stem}.ipynb").read_text(
+        encoding="utf-8"))) for stem, *_ in LESSONS if (NOTEBOOKS / f"{stem}.ipynb").exists()}
+
+
+def map_table(link_prefix, minutes):
+    """The course map as a Markdown table; links are relative to `link_prefix`;
+    `minutes` is {stem: minutes}."""
     rows = ["| # | lesson | you leave with | minutes |", "|---|---|---|---|"]
-    for stem, title, contents, minutes in LESSONS:
+    for stem, title, contents in LESSONS:
         rows.append(f"| {number(stem)} | [{title}]({link_prefix}{stem}.ipynb) "
-                    f"| {contents} | {minutes} |")
-    total = sum(minutes for *_, minutes in LESSONS)
+                    f"| {contents} | {minutes.get(stem, '?')} |")
+    total = sum(minutes.values())
     hours, rest = divmod(total, 60)
     rows.append(f"\nAbout {total} minutes in all ({hours} h {rest:02d} min).")
     return "\n".join(rows)
@@ -103,7 +138,7 @@ def tagged(notebook, tag):
     return [cell for cell in notebook["cells"] if tag in cell["metadata"].get("tags", [])]
 
 
-def synced_notebook(notebook, index):
+def synced_notebook(notebook, index, minutes):
     """The notebook with its navigation (and, for lesson 00, its map) up to date."""
     nav_cells = tagged(notebook, "navigation")
     for cell in nav_cells[:-1]:
@@ -115,13 +150,14 @@ def synced_notebook(notebook, index):
         cell_id = f"cell-{len(notebook['cells']):02d}"
         notebook["cells"].append(markdown_cell(source, "navigation", cell_id))
     for cell in tagged(notebook, "course-map"):
-        cell["source"] = ("## The map\n\n" + map_table("")).splitlines(keepends=True)
+        cell["source"] = ("## The map\n\n" + map_table("", minutes)).splitlines(
+            keepends=True)
     return notebook
 
 
-def synced_readme(text):
+def synced_readme(text, minutes):
     start, end = text.index(MAP_START) + len(MAP_START), text.index(MAP_END)
-    return text[:start] + "\n" + map_table("notebooks/") + "\n" + text[end:]
+    return text[:start] + "\n" + map_table("notebooks/", minutes) + "\n" + text[end:]
 
 
 def dump(notebook):
@@ -134,6 +170,7 @@ def main(argv):
     if argv not in ([], ["--check"]):
         sys.exit(__doc__)
     stale = []
+    minutes = minutes_of_lessons()
     for index, (stem, title, *_) in enumerate(LESSONS):
         path = NOTEBOOKS / f"{stem}.ipynb"
         if not path.exists():
@@ -145,7 +182,7 @@ def main(argv):
         if first_line != heading(stem, title):
             stale.append(f"{path.name}: title cell starts {first_line!r}, "
                          f"LESSONS says {heading(stem, title)!r}")
-        new_text = dump(synced_notebook(notebook, index))
+        new_text = dump(synced_notebook(notebook, index, minutes))
         if new_text != text:
             stale.append(f"{path.name}: navigation or map out of date")
             if not check:
@@ -153,10 +190,10 @@ def main(argv):
     unlisted = {p.stem for p in NOTEBOOKS.glob("*.ipynb")} - {s for s, *_ in LESSONS}
     stale += [f"{stem}.ipynb: not in LESSONS" for stem in sorted(unlisted)]
     readme = README.read_text(encoding="utf-8")
-    if synced_readme(readme) != readme:
+    if synced_readme(readme, minutes) != readme:
         stale.append("README.md: course map out of date")
         if not check:
-            README.write_text(synced_readme(readme), encoding="utf-8")
+            README.write_text(synced_readme(readme, minutes), encoding="utf-8")
     for line in stale:
         print(line)
     if check and stale:

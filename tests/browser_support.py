@@ -277,8 +277,12 @@ JS_ERRORS_TEXT = """(root) => {
     return out ? out.innerText.trim() : '';
 }"""
 JS_STATUS_TEXT = """(root) => {
-    const html = root.querySelectorAll(':scope > .widget-html');
-    return html.length ? html[html.length - 1].innerText.trim() : '';
+    const status = root.querySelector(':scope > .explorer-status');
+    return status ? status.innerText.trim() : '';
+}"""
+JS_VERDICT_TEXT = """(root) => {
+    const verdict = root.querySelector(':scope > .explorer-verdict');
+    return verdict ? verdict.innerText.trim() : '';
 }"""
 JS_PROMPTS = """(selector) => Array.from(document.querySelectorAll(selector)).map(cell => {
     const prompt = cell.querySelector('.jp-InputArea-prompt');
@@ -701,6 +705,36 @@ class ExplorerHandle:
         if after is None:
             return (f"{control} ({how or 'click'}): the image did not change within "
                     f"{timeout:.0f} s (status: {self.status_text()!r})")
+        return None
+
+    def prediction(self):
+        """The "Your prediction" dropdown under the status line (a direct child of the
+        explorer, outside its control row), or None."""
+        for widget in self.root.locator(":scope > .widget-dropdown").all():
+            if "Your prediction" in widget.inner_text():
+                return widget.locator("select").first
+        return None
+
+    def predict_and_check(self, timeout=30.0):
+        """Commit the first real choice; return a problem string, or None when the
+        explanation appeared only after it and the dropdown locked."""
+        select = self.prediction()
+        if select is None:
+            return "no 'Your prediction' dropdown"
+        if self.root.evaluate(JS_VERDICT_TEXT):
+            return "the explanation shows before a prediction was committed"
+        scroll_to(select)
+        select.select_option(index=1)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            verdict = self.root.evaluate(JS_VERDICT_TEXT)
+            if verdict.startswith(("Your prediction held", "You predicted")):
+                break
+            time.sleep(0.1)
+        else:
+            return f"committing a prediction showed no verdict within {timeout:.0f} s"
+        if not select.evaluate("(s) => s.disabled"):
+            return "the prediction dropdown stayed open after the learner committed"
         return None
 
     def screenshot(self, path):

@@ -7,7 +7,9 @@ error in the page. Then move every control of every explorer on the page (arrow 
 a slider handle, a drag of it, a dropdown choice, a toggle/checkbox/button click) and
 check that the figure it drives changed and that the explorer's error pane stayed
 empty; each slider and dropdown is then put back to its value as found (typed into the
-slider's readout), so each control is tried near the explorer's defaults. The lesson on
+slider's readout), so each control is tried near the explorer's defaults. Last, as a
+learner would, commit a prediction in its "Your prediction" dropdown: the explanation
+must appear only then, and the dropdown lock. The lesson on
 disk must stay byte-identical. Lessons are found when pytest collects: a new
 notebooks/NN_*.ipynb is tested with no change here.
 
@@ -97,6 +99,9 @@ def check_notebook(server, browser, lesson, name, all_explorers=True,
                     problems.append(f"{where}: {problem}")
                 elif how != "restore" and not shot.exists():  # the first move's result
                     explorer.screenshot(shot)
+            problem = explorer.predict_and_check()  # after exploring, as a learner does
+            if problem:
+                problems.append(f"{where}: {problem}")
             if not shot.exists():
                 explorer.screenshot(shot)
             if explorer.skipped:

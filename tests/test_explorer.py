@@ -2,8 +2,9 @@
 
 import ipywidgets as widgets
 import numpy as np
+import pytest
 
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 
 
 def make_explorer(update):
@@ -52,3 +53,37 @@ def test_fmt_and_warn_nonfinite_say_inf_and_nan_plainly():
         "NaN", "+inf", "-inf", "0.123"]
     assert warn_nonfinite("loss", [1.5, 2.5]) == ""
     assert "NaN and inf" in warn_nonfinite("loss", [np.nan, np.inf, 3.0])
+
+
+def test_a_prediction_is_locked_when_chosen_and_only_then_explained():
+    view = FigureView(figsize=(2, 1), dpi=50)
+    slider = widgets.FloatSlider(value=1.0, min=0.0, max=2.0, description="x")
+    prediction = Prediction(("small", "large"), "large", "because <i>reasons</i>.")
+    explorer = Explorer("test", [slider], view, lambda: "", prediction=prediction)
+    assert explorer.verdict.value == "" and not explorer.predict.disabled
+    slider.value = 2.0
+    assert explorer.verdict.value == "", "explained before the learner committed"
+    explorer.predict.value = "small"
+    assert explorer.predict.disabled, "a prediction is committed, not revised"
+    assert "You predicted small; it is large." in explorer.verdict.value
+    assert "because <i>reasons</i>." in explorer.verdict.value
+    right = Explorer("test", [slider], view, lambda: "", prediction=prediction)
+    right.predict.value = "large"
+    assert "Your prediction held: large." in right.verdict.value
+
+
+def test_set_moves_several_controls_with_one_update_and_names_bad_ones():
+    view = FigureView(figsize=(2, 1), dpi=50)
+    sliders = [widgets.FloatSlider(value=0.0, min=-5.0, max=5.0, description=name)
+               for name in ("a", "b")]
+    calls = []
+
+    def update():
+        calls.append([slider.value for slider in sliders])
+        return ""
+
+    explorer = Explorer("test", sliders, view, update)
+    explorer.set({"a": 3.0, "b": -4.0})
+    assert calls[1:] == [[3.0, -4.0]], "one update, after every control moved"
+    with pytest.raises(ValueError, match=r"no control named \['c'\]; pass \['a', 'b'\]"):
+        explorer.set({"c": 1.0})

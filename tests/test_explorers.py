@@ -1,6 +1,7 @@
 """Every explorer, found by name: it launches with no arguments, its controls reach their
 extremes without raising, and moving them changes the figure."""
 
+import html
 import re
 
 import ipywidgets as widgets
@@ -215,3 +216,18 @@ def test_the_extremes_reach_the_values_the_lessons_promise():
     assert extremes(learning_rate)[1] == pytest.approx(10.0)
     temperature = controls["softmax_forward_explorer"][-1]
     assert extremes(temperature)[0] == pytest.approx(0.01)
+
+
+@pytest.mark.parametrize("name", EXPLORER_NAMES)
+def test_explorer_takes_a_committed_prediction_before_it_explains(name):
+    explorer = getattr(helpers.widgets, name)()
+    prediction = explorer.prediction
+    assert prediction is not None, f"{name} asks for no prediction"
+    assert prediction.answer in prediction.choices and len(set(prediction.choices)) >= 2
+    assert explorer.verdict.value == "", "explained before the learner committed"
+    assert prediction.explanation not in explorer.status.value
+    other = next(choice for choice in prediction.choices if choice != prediction.answer)
+    explorer.predict.value = other
+    assert explorer.predict.disabled
+    assert f"it is {html.escape(prediction.answer)}." in explorer.verdict.value
+    assert prediction.explanation in explorer.verdict.value

@@ -13,7 +13,7 @@ from helpers.lessons.l01_gradient_tape import (
     GRID,
     check_none_fix,
     check_square_jacobian,
-    check_two_gradients,
+    check_vector_gradient,
     draw_tangent_panels,
     tangent_explorer,
     tangent_status,
@@ -56,7 +56,7 @@ def test_relu_kink_tape_and_finite_differences_disagree():
     assert "disagree" in tangent_status("relu", 0.0, 0.0, slope, 0.5)
 
 
-def test_status_explains_log_left_of_zero():
+def test_status_names_what_log_shows_left_of_zero():
     (value,), (slope,) = tape_derivative(FUNCTIONS["log"], [-2.0])
     status = tangent_status("log", -2.0, value, slope, np.nan)
     assert np.isnan(value) and slope == pytest.approx(-0.5)
@@ -81,40 +81,122 @@ def test_tangent_is_hidden_when_the_value_is_not_finite():
     assert np.all(np.isnan(lines["tangent"].get_ydata()))
 
 
-def test_explorer_status_reports_the_kink():
+def test_explorer_status_reports_the_kink_and_leaves_the_why_to_the_prediction():
     explorer = tangent_explorer()
-    function_menu, x_slider = explorer.controls
-    function_menu.value, x_slider.value = "relu", 0.0
-    assert "disagree" in explorer.status.value
+    explorer.set({"f(x) =": "relu", "x": 0.0})
+    assert "disagree" in explorer.status.value and "0.5" in explorer.status.value
+    assert "convention" not in explorer.status.value and explorer.verdict.value == ""
+    prediction = explorer.prediction
+    assert prediction.answer == "0 and 0.5"
+    explorer.predict.value = prediction.answer
+    assert "Your prediction held" in explorer.verdict.value
 
 
-def test_check_two_gradients():
-    assert check_two_gradients([33.0, 11.0])
-    swapped = check_two_gradients([11.0, 33.0])
-    assert not swapped and "swapped" in swapped.hint
-    assert not check_two_gradients(...).correct
-    assert check_two_gradients([30.0, 11.0]).hint
+def test_the_predicted_slopes_are_what_the_tape_and_finite_differences_give():
+    (_,), (tape_slope,) = tape_derivative(FUNCTIONS["relu"], [0.0])
+    numeric = central_difference("relu", 0.0)
+    shown = f"{tape_slope:g} and {numeric:g}"
+    assert shown == tangent_explorer().prediction.answer
 
 
-def test_check_two_gradients_reference_is_what_the_tape_gives():
-    w, b = tf.Variable(2.0), tf.Variable(0.5)
+def vector_gradient_by_tape():
+    x = tf.constant([1.0, 2.0, 3.0])
     with tf.GradientTape() as tape:
-        loss = (3.0 * w + b - 1.0) ** 2
-    assert check_two_gradients(tape.gradient(loss, [w, b]))
+        tape.watch(x)
+        y = x * tf.reduce_sum(x)
+    return tape.gradient(y, x)
 
 
-def test_check_none_fix():
-    assert check_none_fix("tape.watch(x)")
-    wrong = check_none_fix("persistent=True")
-    assert not wrong and wrong.hint
-    assert not check_none_fix(...)
+def test_check_vector_gradient_takes_the_value_and_the_reason():
+    gradient = vector_gradient_by_tape()
+    assert check_vector_gradient(gradient, "sum")
+    assert check_vector_gradient([12.0, 12.0, 12.0], " Sum ")
+    assert check_vector_gradient(gradient.numpy().round(4), "sum")  # printed decimals
+
+
+@pytest.mark.parametrize("reason", ["diagonal", "first output", "", "because", None])
+def test_check_vector_gradient_refuses_the_run_value_with_a_wrong_reason(reason):
+    feedback = check_vector_gradient(vector_gradient_by_tape(), reason)
+    assert not feedback and feedback.hint and "12" not in feedback.hint
+
+
+@pytest.mark.parametrize(
+    "gradient",
+    [[7.0, 8.0, 9.0], [6.0, 6.0, 6.0], [6.0, 0.0, 0.0], [12.0, 12.0], [12.0, 12.0, 12.1]],
+)
+def test_check_vector_gradient_refuses_wrong_values(gradient):
+    feedback = check_vector_gradient(gradient, "sum")
+    assert not feedback and feedback.hint and "12" not in feedback.hint
+
+
+def test_check_vector_gradient_wrong_choices_are_really_wrong():
+    x = tf.constant([1.0, 2.0, 3.0])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * tf.reduce_sum(x)
+        first = y[0]
+    jacobian = tape.jacobian(y, x).numpy()
+    assert not np.allclose(np.diag(jacobian), 12.0)  # "diagonal" gives [7, 8, 9]
+    assert not np.allclose(tape.gradient(first, x), 12.0)  # "first output"
+    np.testing.assert_allclose(jacobian.sum(axis=0), 12.0)  # "sum"
+
+
+def test_a_blank_vector_gradient_says_only_what_to_fill_in():
+    for feedback in (
+        check_vector_gradient(..., ...),
+        check_vector_gradient([12.0, 12.0, 12.0], ...),
+    ):
+        assert not feedback and "replace the ... with your" in feedback.message
+        assert feedback.hint == ""
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "tape.watch(x)",
+        "tape.watch( x )",
+        " tape.watch (x) ",
+        "tape.watch(x);",
+        "'tape.watch(x)'",
+        "`tape.watch(x)`",
+        "tape.watch(\tx\n)",
+    ],
+)
+def test_check_none_fix_accepts_the_call_however_it_is_spaced(typed):
+    assert check_none_fix(typed)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "persistent=True",
+        "persistent = True",
+        "x.numpy()",
+        "tape.watch(y)",
+        "watch",
+        None,
+        0,
+    ],
+)
+def test_check_none_fix_refuses_the_other_fixes(typed):
+    feedback = check_none_fix(typed)
+    assert not feedback and feedback.hint and "watch" not in feedback.hint  # the method
+
+
+def test_a_blank_none_fix_says_only_what_to_fill_in():
+    feedback = check_none_fix(...)
+    assert not feedback and feedback.hint == ""
+    assert "replace the ... with your choice" in feedback.message
 
 
 def test_check_square_jacobian():
     x = tf.Variable([1.0, 2.0, 3.0])
     with tf.GradientTape() as tape:
         y = x**2
-    assert check_square_jacobian(tape.jacobian(y, x))
+    jacobian = tape.jacobian(y, x)
+    assert check_square_jacobian(jacobian)
+    assert check_square_jacobian(jacobian.numpy().tolist())
     diagonal_only = check_square_jacobian([2.0, 4.0, 6.0])
     assert not diagonal_only and diagonal_only.hint
     assert not check_square_jacobian(np.ones((3, 3)))
+    assert not check_square_jacobian(np.diag([1.0, 2.0, 3.0]))  # x, not 2x

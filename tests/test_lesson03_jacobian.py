@@ -11,9 +11,11 @@ import helpers
 from helpers.bars import draw_signed_bars, update_signed_bars
 from helpers.lessons.l03_softmax_jacobian import (
     CLASS_NAMES,
+    DISPLAY_LIMIT,
     EXERCISE_LOGITS,
-    JACOBIAN_LIMIT,
+    HESSIAN_CHOICES,
     check_jacobian_entry,
+    check_logsumexp_hessian,
     check_weighted_gradient,
     draw_jacobian_heatmap,
     jacobian_state,
@@ -49,7 +51,7 @@ def test_rows_and_the_gradient_of_all_probs_sum_to_zero(logits):
     result = state(logits)
     np.testing.assert_allclose(result["jacobian"].sum(axis=1), 0.0, atol=1e-6)
     np.testing.assert_allclose(result["grad_sum"], 0.0, atol=1e-6)
-    assert np.all(np.abs(result["jacobian"]) <= JACOBIAN_LIMIT + 1e-6)
+    assert np.all(np.abs(result["jacobian"]) <= 0.25 + 1e-6)
 
 
 def test_jacobian_is_not_zero_where_its_sum_is():
@@ -66,6 +68,38 @@ def test_output_gradients_on_a_batch_match_the_formula():
     np.testing.assert_allclose(
         tape.batch_jacobian(probs, logits), helpers.softmax_jacobian(logits), atol=1e-6
     )
+
+
+def test_a_python_list_as_output_gradients_weights_every_output_by_its_first_element():
+    # output_gradients follows the target's structure: one entry per target
+    logits = tf.constant([1.0, -2.0, 0.5])
+    weights = [3.0, 0.0, -1.0]
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(logits)
+        squares, probs = logits**2, tf.nn.softmax(logits)
+    from_list = tape.gradient(squares, logits, output_gradients=weights)
+    np.testing.assert_allclose(from_list, 3.0 * 2.0 * logits.numpy())
+    from_tensor = tape.gradient(probs, logits, output_gradients=tf.constant(weights))
+    np.testing.assert_allclose(
+        from_tensor,
+        np.array(weights) @ helpers.softmax_jacobian(logits).numpy(),
+        atol=1e-6,
+    )
+    assert np.abs(tape.gradient(probs, logits, output_gradients=weights)).max() < 1e-6
+
+
+@SETTINGS
+@given(LOGITS)
+def test_the_hessian_of_logsumexp_is_the_softmax_jacobian(logits):
+    logits = tf.constant(logits, tf.float32)
+    with tf.GradientTape() as outer:
+        outer.watch(logits)
+        with tf.GradientTape() as inner:
+            inner.watch(logits)
+            lse = tf.reduce_logsumexp(logits)
+        gradient = inner.gradient(lse, logits)
+    hessian = outer.jacobian(gradient, logits)
+    np.testing.assert_allclose(hessian, helpers.softmax_jacobian(logits), atol=1e-6)
 
 
 def test_heatmap_and_bars_show_values_and_nan_plainly():
@@ -91,6 +125,25 @@ def test_explorer_outlines_and_names_the_chosen_row():
         assert row_marker.get_y() == k - 0.5
 
 
+def test_explorer_set_to_two_equal_logits_shows_the_bound():
+    explorer = softmax_jacobian_explorer()
+    explorer.set({"logit z0": 3.0, "logit z1": 3.0, "logit z2": -20.0})
+    assert "d p0 / d z1 = -0.25;" in explorer.status.value
+    assert explorer.prediction.answer == "-1/4"
+
+
+def test_explorer_gives_away_neither_the_bound_nor_the_exercises():
+    explorer = softmax_jacobian_explorer()
+    heat_ax, bar_ax = explorer.view.figure.axes[:2]
+    assert (
+        heat_ax.images[0].get_clim() == (-DISPLAY_LIMIT, DISPLAY_LIMIT) != (-0.25, 0.25)
+    )
+    assert max(abs(limit) for limit in bar_ax.get_ylim()) > 0.25
+    # the starting logits are no shift of a permutation of the exercises' [1, 2, 3]
+    start = sorted(slider.value for slider in explorer.controls[:3])
+    assert not np.allclose(np.diff(start), np.diff(EXERCISE_LOGITS))
+
+
 def test_explorer_says_when_softmax_saturates():
     explorer = softmax_jacobian_explorer()
     sliders = explorer.controls[:3]
@@ -100,25 +153,65 @@ def test_explorer_says_when_softmax_saturates():
     assert explorer.error is None
 
 
-@pytest.mark.parametrize(
-    "check, wrong_answer",
-    [
-        (check_jacobian_entry, 0.09),  # the sign flipped
-        (check_weighted_gradient, [0.0, 0.0, 0.0]),  # the gradient of sum(p)
-    ],
-)
-def test_checks_accept_the_right_answer_and_hint_on_a_wrong_one(check, wrong_answer):
+def exercise_tape_answers():
     logits = tf.constant(EXERCISE_LOGITS)
     with tf.GradientTape(persistent=True) as tape:
         tape.watch(logits)
         probs = tf.nn.softmax(logits)
-    answers = {
-        check_jacobian_entry: tape.jacobian(probs, logits)[0, 2],
-        check_weighted_gradient: tape.gradient(
-            probs, logits, output_gradients=tf.constant([1.0, 0.0, -1.0])
-        ),
-    }
-    assert check(answers[check])
-    feedback = check(wrong_answer)
-    assert not feedback and feedback.hint
-    assert not check(...)
+    jacobian = tape.jacobian(probs, logits)
+    weighted = tape.gradient(
+        probs, logits, output_gradients=tf.constant([1.0, 0.0, -1.0])
+    )
+    return jacobian.numpy(), weighted.numpy()
+
+
+def test_checks_accept_the_tape_and_the_printed_four_decimals():
+    jacobian, weighted = exercise_tape_answers()
+    assert check_jacobian_entry(jacobian[0, 2]) and check_jacobian_entry(-0.0599)
+    assert check_weighted_gradient(tf.constant(weighted))
+    assert check_weighted_gradient([0.1418, 0.1408, -0.2826])
+    matrix = "diag(p) - p p^T"
+    assert check_logsumexp_hessian(jacobian, matrix)
+    assert check_logsumexp_hessian(np.round(jacobian, 4), matrix)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        0.0599,  # the sign flipped
+        -0.06,  # two decimals
+        -0.0243,  # -p0 p1, the wrong pair
+    ],
+)
+def test_jacobian_entry_refuses_wrong_values_with_a_hint(answer):
+    feedback = check_jacobian_entry(answer)
+    assert not feedback and feedback.hint and "0.0599" not in repr(feedback)
+
+
+def test_weighted_gradient_refuses_the_python_list_result_and_hints_the_method():
+    zeros = check_weighted_gradient(
+        [0.0, 0.0, 0.0]
+    )  # what output_gradients=[1, 0, -1] gives
+    assert not zeros and "tensor" in zeros.hint
+    _, weighted = exercise_tape_answers()
+    assert not check_weighted_gradient(-weighted)  # p2 - p0
+    assert "0.14" not in zeros.hint and "[1" not in zeros.hint
+
+
+def test_hessian_check_wants_the_values_and_the_matrix():
+    jacobian, _ = exercise_tape_answers()
+    for matrix in set(HESSIAN_CHOICES) - {"diag(p) - p p^T"}:
+        feedback = check_logsumexp_hessian(jacobian, matrix)
+        assert not feedback and feedback.hint
+    wrong_values = check_logsumexp_hessian(np.diag(np.diag(jacobian)), "diag(p) - p p^T")
+    assert not wrong_values and "values differ" in wrong_values.message
+    blank_choice = check_logsumexp_hessian(jacobian, ...)
+    assert not blank_choice and "replace the ... with your choice" in blank_choice.message
+    assert "diag(p) - p p^T" not in check_logsumexp_hessian(jacobian, "p p^T").hint
+
+
+@pytest.mark.parametrize("check", [check_jacobian_entry, check_weighted_gradient])
+def test_a_blank_answer_only_says_what_to_fill_in(check):
+    feedback = check(...)
+    assert not feedback and "replace the ... with your" in feedback.message
+    assert feedback.hint == ""

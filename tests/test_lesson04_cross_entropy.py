@@ -1,5 +1,6 @@
-"""Lesson 04: the cross-entropy gradient p - y, its explorer's claims, softmax twice
-under Adam, the loss variants (label smoothing, temperature), the exercises."""
+"""Lesson 04: the cross-entropy gradient p - y, its explorer's claims and prediction,
+softmax twice (its floor for K classes, its gradient, Adam), the loss variants (label
+smoothing, temperature), the exercises."""
 
 import keras
 import numpy as np
@@ -10,11 +11,14 @@ from hypothesis import strategies as st
 
 import helpers
 from helpers.lessons.l04_cross_entropy import (
+    FIRST_NAN,
+    FLOOR_REASONS,
+    TWICE_LOGITS,
     _adam_loop,
     adam_on_logits,
     check_cross_entropy_gradient,
     check_smoothing_floor,
-    check_softmax_ceiling,
+    check_twice_gradient,
     cross_entropy_explorer,
     cross_entropy_state,
     naive_failure,
@@ -67,14 +71,15 @@ def test_naive_is_nan_at_extreme_logits_where_stable_is_exactly_p_minus_y(true_c
 @pytest.mark.parametrize(
     "logits, words",
     [
-        ([1000.0, 0.0, -1000.0], "overflows"),
-        ([50.0, 0.0, -50.0], "underflowed"),
-        ([-1000.0, -1000.0, -1000.0], "0 / 0 = NaN"),  # every exp(z) underflows
+        ([1000.0, 0.0, -1000.0], "exp(1000) = inf"),
+        ([50.0, 0.0, -50.0], "p2 = 0, log(p2) = −inf"),
+        ([-1000.0, -1000.0, -1000.0], "every exp(z) = 0"),
     ],
 )
-def test_naive_failure_names_the_cause(logits, words):
+def test_naive_failure_states_the_values_not_the_cause(logits, words):
     result = state(logits, 1)
-    assert words in naive_failure(np.array(logits), result["probs_naive"])
+    status = naive_failure(np.array(logits), result["probs_naive"])
+    assert words in status and "flow" not in status  # the prediction's words
     assert (
         naive_failure(
             np.array([2.0, 1.0, -1.0]), state([2.0, 1.0, -1.0], 1)["probs_naive"]
@@ -84,11 +89,25 @@ def test_naive_failure_names_the_cause(logits, words):
 
 
 @SETTINGS
-@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=6).filter(any))
-def test_softmax_of_probabilities_stays_below_e_over_e_plus_n_minus_1(inputs):
-    ceiling = np.e / (np.e + len(inputs) - 1)
+@given(
+    st.lists(st.floats(0.0, 1.0), min_size=2, max_size=6).filter(any),
+    st.lists(st.floats(0.01, 1.0), min_size=6, max_size=6),
+)
+def test_softmax_twice_never_goes_below_log_e_plus_k_minus_1_minus_1(inputs, weights):
+    # any label distribution y: -sum(y log q) >= -log max q >= log(e + K - 1) - 1
+    num_classes = len(inputs)
+    labels = np.array(weights[:num_classes]) / sum(weights[:num_classes])
     probs = helpers.softmax_stable(np.array(inputs)).numpy()
-    assert probs.max() <= ceiling + 1e-12
+    floor = np.log(np.e + num_classes - 1) - 1
+    assert probs.max() <= np.e / (np.e + num_classes - 1) + 1e-12
+    assert -np.sum(labels * np.log(probs)) >= floor - 1e-12
+
+
+def test_the_floor_is_below_0_55_for_two_classes_and_reached_at_one_hot():
+    for num_classes, floor in ((2, 0.3133), (3, 0.5514)):
+        one_hot = tf.one_hot(0, num_classes, dtype=tf.float64)
+        loss = tf.nn.softmax_cross_entropy_with_logits(one_hot, one_hot)
+        assert float(loss) == pytest.approx(floor, abs=1e-4)
 
 
 def test_explorer_draws_the_nan_gradient_as_zero_and_says_nan():
@@ -106,16 +125,27 @@ def test_explorer_draws_the_nan_gradient_as_zero_and_says_nan():
     assert texts[-2:] == ["naive loss = NaN", "stable loss = 1000"]
 
 
-def test_explorer_says_why_the_naive_gradient_is_nan_at_1000():
+@pytest.mark.parametrize("scale, broke", [(100.0, "exp(1000) = inf"), (4.5, "p2 = 0")])
+def test_explorer_status_says_what_broke_and_leaves_the_why_to_the_prediction(
+    scale, broke
+):
     explorer = cross_entropy_explorer()
-    *sliders, scale, _ = explorer.controls
-    for slider, value in zip(sliders, (10.0, 0.0, -10.0)):
-        slider.value = value
-    scale.value = 100.0
-    assert "contains NaN" in explorer.status.value
-    assert "overflows" in explorer.status.value
-    assert "equals p − y" in explorer.status.value
+    explorer.set({"logit z0": 10.0, "logit z1": 0.0, "logit z2": -10.0, "scale ×": scale})
+    status = explorer.status.value
+    assert "contains NaN" in status and broke in status and "equals p − y" in status
+    assert "0 · (−inf)" not in status and "inf / inf" not in status  # the why
+    assert not any(choice in status for choice in FIRST_NAN.choices)
     assert explorer.error is None
+
+
+def test_the_prediction_is_underflow_and_the_grid_agrees():
+    # the first NaN along scale * [10, 0, -10] comes from p2 = 0, not from exp = inf
+    assert FIRST_NAN.answer == "p2 underflows to 0" and "4.5" in FIRST_NAN.explanation
+    for scale, nan in ((4.0, False), (4.5, True)):
+        result = state([10.0 * scale, 0.0, -10.0 * scale], 1)
+        assert np.isnan(result["grad_naive"]).all() == nan
+        assert (result["probs_naive"][2] == 0.0) == nan
+        assert np.isfinite(np.exp(np.float32(10.0 * scale)))  # no overflow yet
 
 
 @pytest.mark.parametrize(
@@ -127,12 +157,7 @@ def test_explorer_says_why_the_naive_gradient_is_nan_at_1000():
             lambda: tf.one_hot(2, 3) - tf.nn.softmax([2.0, -1.0, 0.5]),
         ),  # y - p
         (
-            check_softmax_ceiling,
-            lambda: float(tf.reduce_max(tf.nn.softmax([1.0, 0.0, 0.0, 0.0]))),
-            lambda: np.e / (np.e + 2),
-        ),  # the 3-class ceiling
-        (
-            check_smoothing_floor,
+            lambda floor: check_smoothing_floor(floor, FLOOR_REASONS[0]),
             lambda: smoothed_loss_at_its_best(0.1, 10),
             lambda: smoothed_loss_at_its_best(0.1, 3),
         ),  # the lesson's 3-class floor
@@ -155,10 +180,59 @@ def smoothed_loss_at_its_best(epsilon, num_classes):
     return float(loss(labels, tf.math.log(smoothed)))
 
 
+def twice_gradient_by_tape():
+    logits, labels = tf.constant(TWICE_LOGITS), tf.one_hot(1, 3)
+    with tf.GradientTape() as tape:
+        tape.watch(logits)
+        probs = tf.nn.softmax(logits)
+        loss = tf.nn.softmax_cross_entropy_with_logits(labels, probs)
+    twice = tf.nn.softmax(probs)
+    return loss.numpy(), tape.gradient(loss, logits).numpy(), probs.numpy(), twice.numpy()
+
+
+def test_twice_gradient_check_wants_the_value_and_the_reason():
+    loss, grad, probs, twice = twice_gradient_by_tape()
+    # the exercise's facts: the loss is about 0.59, q1 about 0.56, p nearly one-hot
+    assert round(float(loss), 2) == 0.59 and round(float(twice[1]), 2) == 0.56
+    jacobian = np.diag(probs) - np.outer(probs, probs)
+    assert np.abs(jacobian).max() < 0.06 < np.abs(twice - [0, 1, 0]).min()
+    assert check_twice_gradient(grad, "dp/dz")
+    assert check_twice_gradient(np.round(grad, 4), "dp/dz")  # as the course prints it
+    for factor in ("q - y", "dq/dp", "float32 rounding", "DP/DZ", None):
+        feedback = check_twice_gradient(grad, factor)
+        assert not feedback and feedback.hint
+    blank = check_twice_gradient(grad, ...)
+    assert not blank and not blank.hint and "replace the ... with your" in blank.message
+
+
+# likely slips: dL/dp = q - y without the Jacobian, p - y (softmax once), -(q - y)
+@pytest.mark.parametrize("slip", ["q_minus_y", "p_minus_y", "negated"])
+def test_twice_gradient_check_refuses_the_likely_slips_with_a_method_hint(slip):
+    _, grad, probs, twice = twice_gradient_by_tape()
+    labels = np.eye(3)[1]
+    wrong = {"q_minus_y": twice - labels, "p_minus_y": probs - labels, "negated": -grad}
+    feedback = check_twice_gradient(wrong[slip], "dp/dz")
+    assert not feedback and "chain rule" in feedback.hint
+    assert "diag" not in feedback.hint  # the method, not the formula
+
+
+def test_smoothing_floor_check_accepts_the_four_decimals_the_course_prints():
+    floor = round(smoothed_loss_at_its_best(0.1, 10), 4)
+    assert check_smoothing_floor(floor, "entropy of y_s")
+    for reason in FLOOR_REASONS[1:]:  # the value by brute force is not enough
+        feedback = check_smoothing_floor(floor, reason)
+        assert not feedback and "entropy" not in feedback.hint
+
+
+def test_cross_entropy_gradient_check_accepts_the_printed_vector():
+    printed = np.round(tf.nn.softmax([2.0, -1.0, 0.5]).numpy() - [0, 0, 1], 4)
+    assert check_cross_entropy_gradient(printed)
+
+
 # likely slips: no floor at all, the true class's term alone, the lesson's 3 classes
 @pytest.mark.parametrize("wrong_answer", [0.0, -np.log(0.91), 0.2911])
 def test_smoothing_floor_check_refuses_the_likely_slips_with_a_hint(wrong_answer):
-    feedback = check_smoothing_floor(wrong_answer)
+    feedback = check_smoothing_floor(wrong_answer, FLOOR_REASONS[0])
     assert not feedback and feedback.hint
     assert "0.50" not in feedback.message + feedback.hint  # the hint never gives it away
     assert "log y_s" not in feedback.hint  # nor the formula: -sum(y_s log y_s)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from helpers.lessons import l07_zero_gradients as zero_gradients
 from helpers.lessons.l07_zero_gradients import (
-    check_relu_gradient,
+    check_dead_bias,
     check_safe_xlogx,
     check_saturation_point,
 )
@@ -88,9 +88,18 @@ def test_large_learning_rate_kills_relus_but_not_leaky_relus():
     assert healthy.dead_fraction.max() == 0.0 and healthy.losses[-1] < 0.1
 
 
+def test_units_die_long_before_the_loss_suffers():
+    # the explorer's prediction: at lr 10**0.5 most units are dead, the loss still low
+    healthy = zero_gradients.train_relu_mlp(0.0, 0.5)
+    wounded = zero_gradients.train_relu_mlp(0.0, 10**0.5)
+    assert 0.5 < wounded.dead_fraction[-1] < 1.0
+    assert wounded.losses[-1] < healthy.losses[-1]
+
+
 @settings(max_examples=8, deadline=None)
 @given(st.floats(-3.0, 2.0), st.floats(0.01, 10.0))
 def test_dead_relus_never_come_back(bias_init, learning_rate):
+    # under plain full-batch gradient descent (lesson 07's loop): no momentum
     run = zero_gradients.train_relu_mlp(bias_init, learning_rate)
     assume(np.all(np.isfinite(run.losses)))
     assert np.all(np.diff(run.dead_fraction) >= 0)
@@ -113,7 +122,7 @@ def dying_explorer():
 def test_dying_relu_explorer_says_training_stopped(dying_explorer):
     dying_explorer.controls[2].value = "relu"
     dying_explorer.controls[0].value = -3.0
-    assert "stopped for good" in dying_explorer.status.value
+    assert "No hidden unit gets a gradient" in dying_explorer.status.value
 
 
 @pytest.fixture(scope="module")
@@ -136,10 +145,34 @@ def test_elementwise_explorer_shows_and_explains_none_and_nan(elementwise_explor
     assert labels[:4] == ["0"] * 4 and labels[5] == "1"  # log'(1) = 1
 
 
-def test_check_relu_gradient():
-    assert check_relu_gradient([0.0, 0.0, 1.0])
-    feedback = check_relu_gradient([0.0, 0.5, 1.0])
-    assert not feedback and feedback.hint
+def unit_gradients(bias, activation):
+    """The tape's gradient of exercise 1's unit, summed over its inputs, w.r.t. w and b."""
+    weights = tf.constant(zero_gradients.DEAD_WEIGHTS, tf.float32)
+    bias = tf.constant(bias, tf.float32)
+    inputs = tf.constant(zero_gradients.DEAD_INPUTS, tf.float32)
+    with tf.GradientTape() as tape:
+        tape.watch([weights, bias])
+        outputs = activation(tf.linalg.matvec(inputs, weights) + bias)
+    return np.concatenate([np.ravel(g) for g in tape.gradient(outputs, [weights, bias])])
+
+
+def test_exercise_1_answer_is_what_the_tape_says():
+    relu, maximum = tf.nn.relu, lambda a: tf.maximum(a, 0.0)
+    assert not unit_gradients(-2.0, relu).any()  # dead at b = -2
+    assert unit_gradients(-1.99, relu).any()  # alive just above
+    assert unit_gradients(-2.0, maximum).any()  # tf.maximum: alive at b = -2
+
+
+def test_check_dead_bias():
+    assert check_dead_bias(-2.0, "alive") and check_dead_bias(-2, "alive")
+    assert check_dead_bias(-2.0, " Alive") and not check_dead_bias(-2.0, "DEAD")
+    assert not check_dead_bias(-2.0001, "alive")  # dead, but not the largest
+    assert not check_dead_bias(-1.9999, "alive")  # alive
+    for bias, verdict in [(-2.0, "dead"), (-1.0, "alive"), (2.0, "alive"), (-4, "alive")]:
+        feedback = check_dead_bias(bias, verdict)
+        assert not feedback and feedback.hint and "-2" not in feedback.hint
+    blank = check_dead_bias(-2.0, ...)
+    assert not blank and "replace the ... with your" in blank.message
 
 
 def test_check_saturation_point():
@@ -157,3 +190,32 @@ def test_check_safe_xlogx():
     feedback = check_safe_xlogx(lambda x: tf.where(x > 0, x * tf.math.log(x), 0.0))
     assert not feedback and "NaN" in feedback.message and feedback.hint
     assert not check_safe_xlogx(...)
+
+
+@pytest.mark.parametrize("returned", [1.0, np.float32(1.0), [0.0, 0.0, 1.3863]])
+def test_check_safe_xlogx_says_to_return_a_tensor(returned):
+    feedback = check_safe_xlogx(lambda x: returned)
+    assert not feedback and "return a float tensor" in feedback.message
+
+
+def test_check_safe_xlogx_on_right_values_the_tape_cannot_follow():
+    numpy_values = check_safe_xlogx(
+        lambda x: np.where(x > 0, x * np.log(abs(x) + 1e-30), 0)
+    )
+    assert not numpy_values and "return a float tensor" in numpy_values.message
+    constant = check_safe_xlogx(lambda x: tf.constant([0.0, 0.0, 2.0 * np.log(2.0)]))
+    assert not constant and "no path" in constant.message
+
+
+def test_sqrt_in_where_is_nan_only_under_xla():
+    # TensorFlow's SqrtGrad kernel returns 0 where dy = 0; XLA computes 0.5 dy / y
+    y, dy = tf.sqrt(tf.constant([-1.0, 0.0, 4.0])), tf.constant([0.0, 0.0, 1.0])
+    kernel = tf.raw_ops.SqrtGrad(y=y, dy=dy).numpy()
+
+    @tf.function(jit_compile=True)
+    def sqrt_grad_xla(y, dy):
+        return tf.raw_ops.SqrtGrad(y=y, dy=dy)
+
+    xla = sqrt_grad_xla(y, dy).numpy()
+    np.testing.assert_array_equal(kernel, [0.0, 0.0, 0.25])
+    assert np.isnan(xla[:2]).all() and xla[2] == 0.25

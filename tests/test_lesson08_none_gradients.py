@@ -7,7 +7,7 @@ import tensorflow as tf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.exercises import check_none_or_zero, check_sum_of_squares
+from helpers.exercises import check_mean_of_cubes, check_none_or_zero
 from helpers.explorer import source_html
 from helpers.lessons.l08_none_gradients import PROGRAMS, program_gradients, snippet_kind
 from helpers.widgets import none_gradient_explorer
@@ -36,17 +36,18 @@ def test_only_the_outside_the_tape_program_loses_a_too():
     assert lost_a == ["loss finished outside the tape"]
 
 
-def test_explorer_status_says_none_and_when_zero_hides_it():
+def test_explorer_status_says_what_is_shown():
     explorer = none_gradient_explorer()
     program, fixed, unconnected = explorer.controls
     program.value, fixed.value, unconnected.value = ".numpy() detour", False, "zero"
-    assert "turned the None into 0" in explorer.status.value
+    assert explorer.status.value == "Broken, unconnected zero: a: 4, b: 0."
     unconnected.value = "none"
-    assert explorer.status.value.startswith("None for b:")
-    program.value = "loss finished outside the tape"
-    assert explorer.status.value.startswith("None for a, b:")
+    assert explorer.status.value == "None for b."
+    explorer.set({"program": "loss finished outside the tape"})
+    assert explorer.status.value == "None for a, b."
     fixed.value = True
-    assert explorer.status.value.startswith("Fixed")
+    assert explorer.status.value == "Fixed, unconnected none: a: 4, b: 6."
+    assert explorer.prediction.answer == "loss finished outside the tape"
 
 
 def test_explorer_draws_none_as_a_hatched_bar():
@@ -70,41 +71,65 @@ def test_code_panel_shows_the_source_of_the_chosen_program():
     assert "_assign_inside" in panel.value and "_stop_gradient" not in panel.value
 
 
-def test_sum_of_squares_check_accepts_tensorflow_and_rejects_numpy():
-    assert check_sum_of_squares(lambda v: tf.reduce_sum(tf.square(v)))
-    numpy_result = check_sum_of_squares(lambda v: np.sum(v.numpy() ** 2))
-    wrapped = check_sum_of_squares(lambda v: tf.reduce_sum(v.numpy() ** 2))
-    wrong_math = check_sum_of_squares(lambda v: tf.reduce_sum(v**3))
-    blank = check_sum_of_squares(lambda v: ...)
-    for feedback in (numpy_result, wrapped, wrong_math, blank):
+def test_mean_of_cubes_check_accepts_tensorflow_and_rejects_numpy():
+    assert check_mean_of_cubes(lambda v: tf.reduce_mean(v**3))
+    assert check_mean_of_cubes(lambda v: sum(v[i] ** 3 for i in range(3)) / 3.0)  # a loop
+    numpy_result = check_mean_of_cubes(lambda v: np.mean(v.numpy() ** 3))
+    wrapped = check_mean_of_cubes(lambda v: tf.constant(sum(x**3 for x in v.numpy())) / 3)
+    wrong_math = check_mean_of_cubes(lambda v: tf.reduce_sum(v**3))
+    not_reduced = check_mean_of_cubes(lambda v: v**3 / 3.0)  # its tape gradient is v² too
+    for feedback in (numpy_result, wrapped, wrong_math, not_reduced):
         assert not feedback and "TensorFlow" in feedback.hint
+        assert "reduce_mean" not in feedback.hint and "v**3" not in feedback.hint
     assert "not a tensor" in numpy_result.message and "None" in wrapped.message
-    assert not check_sum_of_squares(...)
+    assert "shape (3,)" in not_reduced.message
+    assert not check_mean_of_cubes(lambda v: tf.reshape(tf.reduce_mean(v**3), [1]))
+
+
+def test_a_blank_mean_of_cubes_only_says_what_to_fill_in():
+    for blank in (..., lambda v: ...):  # the function itself, or what it returns
+        feedback = check_mean_of_cubes(blank)
+        assert not feedback and "replace the ... with your" in feedback.message
+        assert feedback.hint == ""
 
 
 TRUE_KINDS = {
     "relu": "zero",
     "cast_int": "None",
-    "round": "None",
-    "sign": "zero",
     "stop_half": "number",
+    "a_minus_a": "zero",
+    "round_plus_a": "number",
+    "constant": "None",
+    "convert": "number",
 }
 
 
 def test_none_or_zero_check_right_and_wrong():
     assert check_none_or_zero(dict(TRUE_KINDS))
-    swapped = check_none_or_zero({**TRUE_KINDS, "round": "zero"})
-    assert not swapped and "round" in swapped.message and swapped.hint
-    assert not check_none_or_zero({**TRUE_KINDS, "sign": "nothing"})
-    assert not check_none_or_zero(...)
+    swapped = check_none_or_zero({**TRUE_KINDS, "constant": "number"})
+    assert not swapped and "constant" in swapped.message and swapped.hint
+    assert "tf.constant" not in swapped.hint and "convert" not in swapped.hint
+    assert not check_none_or_zero({**TRUE_KINDS, "relu": "nothing"})
+    blank = check_none_or_zero(...)
+    assert not blank and "replace the ... with your" in blank.message and not blank.hint
+
+
+def test_none_or_zero_check_accepts_the_ways_a_learner_writes_a_kind():
+    spelled = {**TRUE_KINDS, "cast_int": None, "constant": "none", "relu": "Zero"}
+    assert check_none_or_zero({**spelled, "a_minus_a": 0, "convert": "nonzero"})
+    assert check_none_or_zero({**spelled, "a_minus_a": 0.0, "convert": "Number"})
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.floats(0.01, 100.0))
 def test_gradient_kinds_hold_on_both_sides_of_zero(magnitude):
-    # relu' is 0 below zero and 1 above; round has no gradient; sign' is 0 off zero
+    # relu' is 0 below zero and 1 above; a - a has two paths, +1 and -1; round's None
+    # leaves the "+ a" path (slope 1); tf.constant copies the value, convert reads it
     assert snippet_kind("relu", -magnitude) == "zero"
     assert snippet_kind("relu", magnitude) == "number"
-    assert snippet_kind("round", magnitude) == "None"
-    assert snippet_kind("sign", -magnitude) == "zero"
+    for a in (-magnitude, magnitude):
+        assert snippet_kind("a_minus_a", a) == "zero"
+        assert snippet_kind("round_plus_a", a) == "number"
+        assert snippet_kind("constant", a) == "None"
+        assert snippet_kind("convert", a) == "number"
     assert snippet_kind("stop_half", magnitude) == "number"

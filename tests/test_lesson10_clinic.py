@@ -14,6 +14,7 @@ import helpers
 from helpers.diagnosis import CAUSES, Finding, Report
 from helpers.exercises import (
     check_accuracy_bug_fixed,
+    check_clipped_scores,
     check_group_means_fixed,
     check_regression_bugs_fixed,
 )
@@ -152,6 +153,19 @@ def test_explorer_shows_each_programs_source_and_diagnosis_as_text():
         assert len(images) == (1 if name == "healthy classifier" else 2), name
 
 
+def test_the_prediction_fixing_changes_w_only_where_the_loss_changes():
+    explorer = clinic_explorer()
+    frozen, typo = (
+        [clinic.diagnosis(name, fixed)["w"].gradient for fixed in (False, True)]
+        for name in ("frozen scale", "unused bias")
+    )
+    np.testing.assert_array_equal(*frozen)  # trainable=False: the loss is the same
+    assert not np.allclose(*typo)  # b replaces w[0]: the loss changed
+    assert explorer.prediction.answer == "only in unused bias"
+    explorer.set({"program": "unused bias", "version": "fixed"})
+    assert "<b>unused bias</b>, fixed" in explorer.status.value
+
+
 def test_explorer_labels_none_and_nan_plainly():
     explorer = clinic_explorer()
     program, version = explorer.controls
@@ -262,9 +276,47 @@ def test_group_means_check_rejects_the_nan_and_a_dropped_group_and_accepts_the_f
     ],
 )
 def test_checks_say_what_to_pass(check, source):
-    assert "loss function itself" in check(..., source).message
+    assert "replace the ... with your `loss` (the function" in check(..., source).message
+    assert "loss function itself" in check("loss", source).message
     assert "tf.Variable of shape" in check(lambda: tf.constant(1.0), tf.ones(3)).message
     assert "one number" in check(lambda: source * 2.0, source).message
     # learners' likely slips come back as Feedback, not as an exception
     assert "no arguments" in check(lambda v: tf.reduce_sum(v), source).message
-    assert "one number" in check(lambda: (tf.reduce_sum(source), source * 1.0), source).message
+    assert (
+        "one number"
+        in check(lambda: (tf.reduce_sum(source), source * 1.0), source).message
+    )
+
+
+@pytest.mark.parametrize("dtype", [tf.float16, tf.float64])
+def test_a_correct_fix_in_another_float_dtype_is_accepted(dtype):
+    # the reference loss casts the variable to float32, as the learner's cast does;
+    # it once raised InvalidArgumentError (float16, float64 w) or TypeError (totals)
+    w = tf.Variable([1, -1], dtype=dtype, name="w")
+
+    def regression():
+        predictions = tf.linalg.matvec(clinic.FEATURES, tf.cast(w, tf.float32))
+        return tf.reduce_mean((predictions - clinic.TARGETS) ** 2)
+
+    assert check_regression_bugs_fixed(regression, w)
+    counts = tf.constant([0.0, 2.0, 4.0], dtype)
+    totals = tf.Variable([0.0, 3.0, 2.0], dtype=dtype, name="totals")
+
+    def group_means():
+        safe = tf.where(counts > 0, counts, tf.ones_like(counts))
+        return tf.reduce_sum(tf.where(counts > 0, totals / safe, totals))
+
+    assert check_group_means_fixed(group_means, totals)
+
+
+def test_the_clipped_scores_prediction_is_what_diagnose_finds():
+    finding = helpers.diagnose(*clinic.clipped_scores())["w"]
+    assert (finding.status, finding.cause) == ("zero", "where_masked")
+    right = check_clipped_scores("zero", "where_masked")
+    assert right and "clip_by_value" in right.message
+    saturated = check_clipped_scores("zero", "saturation")  # raw pixels' cause
+    assert not saturated and "the cause" in saturated.message and saturated.hint
+    assert "where_masked" not in saturated.hint  # the method, not the answer
+    assert not check_clipped_scores("none", "where_masked")
+    blank = check_clipped_scores(..., ...)
+    assert not blank and "replace the ... with your choice" in blank.message

@@ -172,13 +172,13 @@ def test_one_trace_per_depth_and_no_retrace_for_any_other_setting():
     assert dict(deep.trace_counts) == before and before[3] == 1
 
 
-
 def test_each_depth_has_a_python_function_of_its_own():
     # TensorFlow counts traces per Python function and logs a retracing warning after
     # five: one function traced for all nine depths would warn under the explorer.
     functions = {deep.compiled_loop(depth).python_function for depth in range(2, 11)}
     assert len(functions) == 9
     assert deep.compiled_loop(4) is deep.compiled_loop(4)  # cached: traced once
+
 
 def test_the_status_names_what_is_wrong():
     assert "vanishing" in deep.describe(
@@ -218,6 +218,30 @@ def test_the_explorer_starts_on_the_vanishing_sigmoid():
     explorer = deep.deep_network_explorer()
     assert explorer.error is None and "vanishing" in explorer.status.value
     assert explorer.controls[3].disabled  # init scale: only for init "scale"
+    # the loss panel shows no log 10 line or label: lesson 11 asks for the first loss
+    loss_ax = explorer.view.figure.axes[0]
+    assert loss_ax.get_title() == "loss" and len(loss_ax.lines) == 1
+    explorer.set({"BatchNorm": True})
+    assert "vanishing" not in explorer.status.value
+
+
+def test_the_prediction_only_batchnorm_alone_rescues_sigmoid():
+    # each choice of the explorer's question alone, sigmoid and Glorot at depth 10
+    changes = {
+        "init he": run(activation="sigmoid", init="he"),
+        "a larger learning rate": run(
+            activation="sigmoid", init="glorot", learning_rate=10.0
+        ),
+        "clipping": run(activation="sigmoid", init="glorot", clip=0.1),
+        "BatchNorm": run(activation="sigmoid", init="glorot", batchnorm=True),
+    }
+    prediction = deep.deep_network_explorer().prediction
+    assert set(prediction.choices) == set(changes)
+    spreads = {
+        name: spread(one.kernel_grad_norms.mean(axis=0)) for name, one in changes.items()
+    }
+    assert [name for name, value in spreads.items() if value < 10] == [prediction.answer]
+    assert min(spreads.values()) < 3 and sorted(spreads.values())[1] > 1e3
 
 
 def test_check_tanh_init_scale():
@@ -259,8 +283,8 @@ def test_check_rescue_clip():
     for threshold in (0.005, 0.01, 0.012):
         assert check_rescue_clip(threshold), threshold
     copied = check_rescue_clip(0.1)  # the lesson's threshold: steps 10 times longer
-    assert not copied and "30 × 0.1 = 3 long, too long" in copied.message
-    assert "too short" in check_rescue_clip(0.001).message
+    assert not copied and "too large" in copied.message and "0.3" not in copied.message
+    assert "too small" in check_rescue_clip(0.001).message
     assert not check_rescue_clip(1.0)  # finite, but most ReLUs die
     assert not check_rescue_clip(0.0)
     assert not check_rescue_clip([0.1, 0.2])

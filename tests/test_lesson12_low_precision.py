@@ -169,33 +169,42 @@ def test_the_explorer_status_says_what_happened():
     explorer = low_precision.precision_explorer()
     dtype, scaling, size, scale = explorer.controls
     assert "8 of 16 gradients underflowed" in explorer.status.value
-    assert (
-        "Stalled" in explorer.status.value
-        and "raise the loss scale" in explorer.status.value
-    )
+    assert "Stalled" in explorer.status.value
     scaling.value = "dynamic"
     size.value = 100.0
     assert re.search(r"skipped 6 steps .* from 32768 to 512", explorer.status.value)
     scaling.value, scale.value = "fixed", 2.0**24
     assert "overflowed" in explorer.status.value and "NaN" in explorer.status.value
     dtype.value, scaling.value = "bfloat16", "off"
-    assert "round away" in explorer.status.value
+    assert "0 of 16 gradients underflowed" in explorer.status.value
+    assert "Stalled" in explorer.status.value
     assert explorer.error is None
 
 
-def test_the_status_blames_rounding_or_underflow_in_the_right_order(reference):
-    # float16 weights at size 1e-8, dynamic: 8 late gradients are 0, but rounding stalls
-    run = low_precision.train_precision("float16", 1e-8, "dynamic")
-    assert np.all(run.first_grads != 0) and run.losses[-1] > 100 * reference.losses[-1]
-    status = low_precision.describe("float16", "dynamic", run, reference)
-    assert "round away" in status and "underflow:" not in status
-    # mixed at a fixed 32: every first gradient is fine, the late ones underflow
-    run = low_precision.train_precision("mixed", 1e-6, "fixed", 32.0)
-    status = low_precision.describe("mixed", "fixed", run, reference)
-    assert np.all(run.first_grads != 0) and np.sum(run.last_grads == 0) > 0
-    assert "underflow late in training: raise the loss scale" in status
-    dynamic_status = low_precision.describe("mixed", "dynamic", run, reference)
-    assert "late in training" in dynamic_status and "raise" not in dynamic_status
+def test_the_status_says_what_is_seen_never_why(reference):
+    # the whys (rounding, a scale too small) are the prediction's and the lesson's
+    for dtype, size, scaling, scale in [
+        ("float16", 1e-8, "dynamic", 1.0),
+        ("bfloat16", 1e-6, "off", 1.0),
+        ("mixed", 1e-6, "fixed", 32.0),
+    ]:
+        run = low_precision.train_precision(dtype, size, scaling, scale)
+        status = low_precision.describe(dtype, run, reference)
+        assert f"{dtype}: " in status and "gradients underflowed" in status
+        for why in ("round", "raise", "keep float32", "spacing"):
+            assert why not in status, (dtype, why)
+
+
+def test_the_prediction_the_end_of_training_needs_a_larger_scale(reference):
+    scales = 2.0 ** np.arange(10)
+    runs = [low_precision.train_precision("mixed", 1e-6, "fixed", s) for s in scales]
+    no_zero = next(s for s, r in zip(scales, runs) if not np.any(r.first_grads == 0))
+    within = next(
+        s for s, r in zip(scales, runs) if r.losses[-1] < 2 * reference.losses[-1]
+    )
+    assert (no_zero, within) == (32.0, 256.0)
+    prediction = low_precision.precision_explorer().prediction
+    assert prediction.answer == "a larger scale"
 
 
 def largest_finite_float16_logit():
@@ -216,9 +225,17 @@ def test_check_largest_float16_logit():
 
 
 def test_check_smallest_loss_scale():
-    assert check_smallest_loss_scale(512.0) and check_smallest_loss_scale(2**9)
+    reason = low_precision.SCALE_REASONS[0]
+    assert check_smallest_loss_scale(512.0, reason) and check_smallest_loss_scale(
+        2**9, reason
+    )
     for wrong in (256.0, 1024.0, 300.0, 0.0, -512.0):
-        assert not check_smallest_loss_scale(wrong), wrong
+        assert not check_smallest_loss_scale(wrong, reason), wrong
+    for wrong_reason in low_precision.SCALE_REASONS[1:]:  # a loop finds 512, not why
+        assert not check_smallest_loss_scale(512.0, wrong_reason)
+    blank = check_smallest_loss_scale(512.0, ...)
+    assert not blank and "replace the ... with your choice" in blank.message
+    assert "2^-25" not in check_smallest_loss_scale(256.0, reason).hint
 
 
 def test_check_largest_lost_learning_rate():

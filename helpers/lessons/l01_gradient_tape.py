@@ -4,8 +4,8 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
-from helpers.feedback import as_array, check_array, check_choice, wrong
+from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
+from helpers.feedback import as_array, check_array, check_choice, right
 
 # elementwise functions of a float64 tensor; no derivative is written by hand
 FUNCTIONS = {
@@ -19,8 +19,16 @@ FUNCTIONS = {
 }
 X_RANGE = 6.0
 GRID = np.linspace(-X_RANGE, X_RANGE, 241)
-LOG_REASON = "log(x) is NaN for x < 0 and -inf at 0; the tape still returns 1/x there."
+LOG_VALUES = "log(x) is NaN for x < 0 and -inf at 0; the tape's slope there is 1/x."
+KINK = Prediction(
+    ("0 and 0", "0 and 0.5", "0.5 and 0.5", "1 and 0.5"),  # tape, finite differences
+    "0 and 0.5",
+    "relu has no derivative at 0. TensorFlow's gradient rule for relu picks 0 there (the "
+    "slope on the left); the central difference (relu(ε) − relu(−ε)) / 2ε averages the "
+    "slopes of both sides, (0 + 1) / 2. Check gradients away from kinks.",
+)
 NONE_FIXES = ("tape.watch(x)", "persistent=True", "tape.jacobian(y, x)", "x.numpy()")
+VECTOR_REASONS = ("first output", "sum", "diagonal")
 
 
 def tape_derivative(function, xs):
@@ -65,20 +73,16 @@ def update_tangent_point(lines, x, value, slope):
 
 
 def tangent_status(name, x, value, slope, numeric_slope):
-    """The status: f, both slopes, and why they are odd when they are (lesson 01)."""
+    """The status: f, both slopes, and whether they are finite and agree (lesson 01)."""
     status = (
         f"{name} at x = {x:.3f}: f(x) = {number_text(value)}, tape f'(x) = "
         f"{number_text(slope)}, finite differences: {number_text(numeric_slope)}."
     )
     warning = warn_nonfinite("f(x) or f'(x)", [value, slope, numeric_slope])
     if warning:
-        return warning + (LOG_REASON if name == "log" else "") + "<br>" + status
+        return warning + (LOG_VALUES if name == "log" else "") + "<br>" + status
     if not np.isclose(slope, numeric_slope, rtol=1e-4, atol=1e-4):
-        return (
-            status + "<br><b>The tape and finite differences disagree:</b> f has a "
-            "kink here. The tape uses TensorFlow's convention (relu'(0) = 0); the "
-            "central difference averages the slopes on both sides."
-        )
+        return status + "<br><b>The tape and finite differences disagree.</b>"
     return status
 
 
@@ -117,35 +121,45 @@ def tangent_explorer():
         "Pick relu and set x = 0: which slope does the tape give, and which do "
         "finite differences give?"
     )
-    return Explorer(title, [menu, x_slider], view, update, question=question)
+    controls = [menu, x_slider]
+    return Explorer(title, controls, view, update, question=question, prediction=KINK)
 
 
-def check_two_gradients(answer):
-    """[df/dw, df/db] for f(w, b) = (3 w + b - 1)^2 at w = 2, b = 0.5 (lesson 01)."""
-    reference = np.array([33.0, 11.0])  # 2 (3w + b - 1) * [3, 1] = 11 * [3, 1]
+def check_vector_gradient(gradient, reason):
+    """tape.gradient(y, x) for y = x * sum(x) at x = [1, 2, 3], and why (lesson 01)."""
     hint = (
-        "Make w and b tf.Variable, compute f inside `with tf.GradientTape() as tape:`, "
-        "then tape.gradient(f, [w, b]). By the chain rule df/dw = 2 (3w + b - 1) * 3 "
-        "and df/db = 2 (3w + b - 1)."
+        "tape.gradient of a vector y differentiates one scalar made from y: which one? "
+        "Write that scalar with s = x0 + x1 + x2, then differentiate it by each x_j."
     )
-    got = as_array(answer)
-    if np.shape(got) == (2,) and np.allclose(got, reference[::-1]):
-        hint = (
-            "Your two numbers are swapped: tape.gradient(f, [w, b]) returns the "
-            "gradients in the order of the list you pass."
-        )
-    return check_array(answer, reference, "[df/dw, df/db]", hint)
+    got = as_array(gradient)
+    if got is not None and got.shape == (3,) and np.allclose(got, [7.0, 8.0, 9.0]):
+        hint = "That is dy_i / dx_i for each i: is it what tape.gradient gives?"
+    # y_0 + y_1 + y_2 = s * s, so every entry is d(s**2)/dx_j = 2 s = 12
+    value = check_array(gradient, [12.0, 12.0, 12.0], "tape.gradient(y, x)", hint)
+    if not value:
+        return value
+    hint = (
+        "Check each reason against your numbers: what are y_0's own gradient and the "
+        "Jacobian's diagonal, dy_i / dx_i, for this y?"
+    )
+    reason = reason.strip().lower() if isinstance(reason, str) else reason
+    why = check_choice(reason, "sum", "the reason", hint, VECTOR_REASONS)
+    if not why:
+        return why
+    return right("[12, 12, 12]: the gradient of y_0 + y_1 + y_2 = s², 2 s for every x_j.")
 
 
 def check_none_fix(answer):
     """Which call turns the None gradient of a tf.constant into a number (lesson 01)."""
-    if answer is Ellipsis:
-        hint = "Which call tells the tape to record a plain tensor?"
-        return wrong(f"replace the ... with one of {list(NONE_FIXES)}.", hint)
     hint = (
-        "The tape records operations on variables by itself; a plain tensor must be "
-        "watched before it is used."
+        "What does the tape record by itself, and what must it be told? Reread the "
+        "section on variables and tensors."
     )
+    if isinstance(answer, str):  # 'tape.watch( x )' is 'tape.watch(x)'; quotes too
+        typed = "".join(answer.split()).strip("`'\";")
+        answer = next(
+            (fix for fix in NONE_FIXES if fix.replace(" ", "") == typed), answer
+        )
     what = "the fix for a None gradient of a constant"
     return check_choice(answer, "tape.watch(x)", what, hint, NONE_FIXES)
 
@@ -153,7 +167,7 @@ def check_none_fix(answer):
 def check_square_jacobian(answer):
     """The Jacobian of y = x**2 at x = [1, 2, 3], a 3 x 3 array (lesson 01)."""
     hint = (
-        "Entry (i, j) is dy_i / dx_j. y_i depends only on x_i, so the off-diagonal "
-        "entries are 0 and the diagonal is 2 x_i. tape.jacobian(y, x) computes it."
+        "Entry (i, j) is dy_i / dx_j: on which x_j does each y_i depend? "
+        "tape.jacobian(y, x) on a watched tf.constant([1.0, 2.0, 3.0]) computes it."
     )
     return check_array(answer, np.diag([2.0, 4.0, 6.0]), "the Jacobian of x**2", hint)

@@ -4,17 +4,28 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
-from helpers.explorer import RED, Explorer, FigureView, number_text, red, warn_nonfinite
-from helpers.feedback import as_array, check_array, function_problem, right, wrong
+from helpers.explorer import (
+    RED,
+    Explorer,
+    FigureView,
+    Prediction,
+    number_text,
+    warn_nonfinite,
+)
+from helpers.feedback import check_array, check_choice, function_problem, right, wrong
 from helpers.softmax import softmax_naive, softmax_stable
 
 CLASS_NAMES = ("z1", "z2", "z3", "z4")
-# logits that break a naive softmax in float32, and an everyday one
-STRESS_LOGITS = ([1000.0, 0.0, -1000.0], [-1000.0] * 3, [88.0] * 3, [2.0, 1.0, 0.1, -1.0])
+# logits that break a naive softmax in float32, then a batch (one example per row)
+BATCH = [[2.0, 1.0, 0.1], [1000.0, 0.0, -1000.0], [-1000.0] * 3]
+STRESS_LOGITS = ([1000.0, 0.0, -1000.0], [-1000.0] * 3, [88.0] * 3, BATCH)
 STABLE_HINT = (
-    "Subtract the largest logit first: softmax(z) = softmax(z - max z), so every exp is "
-    "at most 1 and the largest is exactly 1. Use tf.reduce_max with keepdims=True."
+    "Shift invariance lets you subtract any constant from each row of logits: which one "
+    "makes every exp at most 1? Use TensorFlow ops on axis=-1 with keepdims=True."
 )
+REASONS = ("shift invariance", "outputs sum to 1", "stop_gradient", "largest exp is 1")
+# why softmax([2, 1, 0] / 0.01) is one-hot in float32
+COLD_REASONS = ("gaps of 100 and 200", "exp(z / T) overflows", "any T < 1 is one-hot")
 
 
 def naive_and_stable(logits, temperature):
@@ -27,30 +38,20 @@ def naive_and_stable(logits, temperature):
 
 
 def forward_status(scaled_logits, naive, stable, exps):
-    """The status: z/T, both sums, and why the naive form broke (lesson 02)."""
+    """The status: z/T, both sums, and which op of the naive form broke (lesson 02)."""
     shown = ", ".join(number_text(value, 4) for value in scaled_logits)
-    status = (
-        f"z / T = [{shown}]; naive sum = {number_text(np.sum(naive), 4)}, "
-        f"stable sum = {number_text(np.sum(stable), 4)}."
-    )
+    sums = [number_text(np.sum(probs), 4) for probs in (naive, stable)]
+    status = f"z / T = [{shown}]; naive sum = {sums[0]}, stable sum = {sums[1]}."
     exps_sum = np.sum(exps, dtype=np.float64)  # exact enough to see float32 overflow
     if np.isinf(exps).any():
-        reason = (
-            "exp(z/T) overflowed to inf (float32 exp overflows above 88.72): "
-            "inf / inf = NaN."
-        )
+        reason = "exp(z/T) overflowed to inf."
     elif exps_sum > np.finfo(np.float32).max:  # the float32 sum would be inf
-        reason = (
-            "no exp(z/T) is inf, but their float32 sum is: every naive probability is "
-            "finite / inf = 0, and they no longer sum to 1."
-        )
+        reason = "the sum of exp(z/T) overflowed to inf: the naive softmax is wrong."
     elif exps_sum == 0:
-        reason = "every exp(z/T) underflowed to 0 (all z/T below about -87.3): 0/0 = NaN."
+        reason = "every exp(z/T) underflowed to 0."
     else:
         return status
-    warning = warn_nonfinite("The naive softmax", naive)
-    warning = warning or red("The naive softmax is wrong.") + " "  # no NaN, sum not 1
-    return warning + reason + "<br>" + status
+    return warn_nonfinite("The naive softmax", naive) + reason + "<br>" + status
 
 
 def softmax_forward_explorer():
@@ -89,59 +90,68 @@ def softmax_forward_explorer():
         return forward_status(scaled, naive, stable, exps)
 
     title = "Softmax forward: naive beside stable"
-    question = (
-        "Set scale × 10 and raise z1 until the naive bars turn NaN: what is the smallest "
-        "logit that breaks the naive softmax?"
+    question = "Scale × 10: between which values of z1 × 10 does the naive softmax break?"
+    prediction = Prediction(
+        ("10 and 20", "38 and 39", "88 and 89", "709 and 710"),
+        "88 and 89",
+        "The largest float32 is about 3.4 × 10<sup>38</sup>, so <code>exp(z)</code> is "
+        "inf once z > ln(3.4 × 10<sup>38</sup>) ≈ 88.72, and inf / inf is NaN.",
     )
     controls = [*sliders, scale, temperature]
-    return Explorer(title, controls, view, update, question=question)
+    return Explorer(title, controls, view, update, question, prediction=prediction)
 
 
-def check_first_nan_logit(answer):
-    """The first integer z where float32 naive softmax([z, 0, 0]) is NaN (lesson 02)."""
-    # exp(z) overflows above log(largest float): 88.72 in float32, 709.78 in float64
-    if np.array_equal(as_array(answer), 710):
-        return wrong(
-            "that is the float64 answer (exp overflows above 709.78 there).",
-            "Python lists and NumPy float64 arrays stay float64 in the helpers: "
-            "pass tf.constant([z, 0.0, 0.0]), which is float32.",
-        )
+def check_gradient_sum(missing_entry, reason):
+    """g3 of a gradient [0.125, -0.4, g3, 0.075] of a loss of softmax, and why (lesson 02)."""
     hint = (
-        "float32 exp overflows to inf above log(3.4e38) = 88.72, and inf / inf = NaN. "
-        "Try tf.exp(tf.constant(88.0)) and 89.0."
+        "What does moving every logit by the same c do to L? Write dL/dc with the chain "
+        "rule in terms of g1, g2, g3 and g4."
     )
-    return check_array(answer, 89, "the first integer logit giving NaN", hint)
+    feedback = check_array(missing_entry, 0.2, "the missing entry g3", hint)
+    if feedback:
+        hint = "Which of the four facts did your derivation of g3 use?"
+        feedback = check_choice(reason, REASONS[0], "the reason", hint, REASONS)
+    return feedback and right(  # L(z + c) = L(z) for every c: dL/dc = sum of g = 0
+        "g3 = 0.2: L(z + c) = L(z), so dL/dc = g1 + g2 + g3 + g4 = 0 for any loss of "
+        "softmax, and the path through the max adds (dL/dc)(dc/dz) = 0."
+    )
 
 
-def check_low_temperature(answer):
-    """softmax([2, 1, 0] / T) at T = 0.01, three probabilities (lesson 02)."""
+def check_low_temperature(answer, reason):
+    """softmax([2, 1, 0] / T) at T = 0.01, three probabilities, and why (lesson 02)."""
     hint = (
-        "Dividing by a small T stretches the gaps between logits: exp(-1 / 0.01) = "
-        "exp(-100) is 0 in float32, so the largest logit takes all the probability (a "
-        "one-hot at the argmax)."
+        "Divide the logits by T first: how far apart are they then? Shift them so the "
+        "largest is 0 and ask what exp of each one is in float32."
     )
-    return check_array(answer, [1.0, 0.0, 0.0], "softmax([2, 1, 0]) at T = 0.01", hint)
+    feedback = check_array(answer, [1.0, 0.0, 0.0], "softmax at T = 0.01", hint)
+    hint = "Would your reason also hold at T = 0.5? Compute z / T there and at 0.01."
+    return feedback and check_choice(reason, COLD_REASONS[0], "why", hint, COLD_REASONS)
 
 
 def check_my_softmax(softmax_fn):
-    """A learner's softmax: right even on logits that break the naive one (lesson 02)."""
-    if softmax_fn is Ellipsis:
-        what = (
-            "replace the ... with a function that takes logits and returns probabilities"
-        )
-        return wrong(f"{what}.", STABLE_HINT)
-    problem = function_problem(softmax_fn, "softmax_fn")
+    """A learner's softmax: right on a batch and where the naive one breaks (lesson 02)."""
+    problem = function_problem(softmax_fn, "my_softmax")
     if problem:
         return wrong(f"{problem}.", STABLE_HINT)
-    for logits in map(tf.constant, STRESS_LOGITS):
-        try:
-            result = softmax_fn(logits)
-        except Exception as error:  # noqa: BLE001 (a learner's function may raise any)
-            name = type(error).__name__
-            return wrong(f"your function raised {name}: {error}", STABLE_HINT)
-        what = f"what your function returned at logits {logits.numpy().tolist()}"
-        expected = tf.nn.softmax(logits)
-        feedback = check_array(result, expected, what, STABLE_HINT, rtol=1e-5)
-        if not feedback:
-            return feedback
-    return right("your softmax matches tf.nn.softmax, even at logits of ±1000.")
+    library = str(getattr(softmax_fn, "__module__", "")).startswith("keras")
+    if library or any(softmax_fn is own for own in (tf.nn.softmax, softmax_stable)):
+        return wrong("that is a library's softmax: write it yourself.", STABLE_HINT)
+    for values in STRESS_LOGITS:  # Python floats: the message shows no float32 noise
+        logits = tf.constant(values)
+        expected = tf.nn.softmax(logits).numpy().astype(float)  # each row: an example
+        with tf.GradientTape() as tape:
+            tape.watch(logits)
+            try:
+                probs = softmax_fn(logits)
+            except Exception as error:  # noqa: BLE001 (a learner's function may raise any)
+                name = type(error).__name__
+                return wrong(f"your function raised {name}: {error}", STABLE_HINT)
+            feedback = check_array(probs, expected, f"at logits {values}", STABLE_HINT)
+            if not feedback:  # tf.nn.softmax's values to 4 decimals: no float32 noise
+                feedback.message += f" tf.nn.softmax gives {expected.round(4).tolist()}."
+                return feedback
+            probs = tf.cast(probs, tf.float32)  # a NumPy result becomes a constant
+        if tape.gradient(probs, logits) is None:  # NumPy, .numpy(), tf.constant inside
+            message = "the values are right, but the tape gets no gradient through it"
+            return wrong(f"{message}: it leaves TensorFlow.", STABLE_HINT)
+    return right("your softmax matches tf.nn.softmax row by row, even at ±1000.")

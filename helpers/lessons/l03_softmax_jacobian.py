@@ -6,8 +6,8 @@ import tensorflow as tf
 from matplotlib.patches import Rectangle
 
 from helpers.bars import draw_signed_bars, update_signed_bars
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
-from helpers.feedback import check_array
+from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
+from helpers.feedback import check_array, check_choice
 from helpers.softmax import softmax_jacobian, softmax_stable
 
 NUM_LOGITS = 3
@@ -15,13 +15,18 @@ CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
 # one example of float32 logits and a class index: the explorers' functions are compiled
 # once for it, so a slider move runs no Python op by op
 SIGNATURE = [tf.TensorSpec([NUM_LOGITS], tf.float32), tf.TensorSpec([], tf.int32)]
-# every entry of diag(p) - p p^T is in [-1/4, 1/4]: p_i (1 - p_i) <= 1/4, p_i p_j <= 1/4
-JACOBIAN_LIMIT = 0.25
+# every entry of diag(p) - p p^T is in [-1/4, 1/4] (p_i (1 - p_i) <= 1/4, p_i p_j <= 1/4);
+# the figures show ±1/2, so their axes do not give the bound away
+DISPLAY_LIMIT = 0.5
 EXERCISE_LOGITS = [1.0, 2.0, 3.0]
-SATURATED = (
-    " <b>Saturated:</b> one probability is (almost) 1, so every entry of diag(p) − p pᵀ "
-    "is (almost) 0."
+PREDICTION = Prediction(
+    ("-1/4", "-1/2", "-1", "no limit: it grows with the logits"),
+    "-1/4",
+    "d p0 / d z1 = −p0 p1, and p0 + p1 ≤ 1 makes p0 p1 largest at p0 = p1 = 1/2: two "
+    "equal logits, the third far below. One logit far above the rest saturates softmax "
+    "instead: every entry of J goes to 0.",
 )
+HESSIAN_CHOICES = ("diag(p)", "diag(p) - p p^T", "p p^T - diag(p)", "p p^T")
 
 
 @tf.function(input_signature=SIGNATURE)
@@ -44,7 +49,7 @@ def jacobian_state(logits, output_index):
 def draw_jacobian_heatmap(ax):
     """A zero heatmap on fixed colours and a flat list of cell labels (lesson 03)."""
     zeros = np.zeros((NUM_LOGITS, NUM_LOGITS))
-    image = ax.imshow(zeros, cmap="RdBu_r", vmin=-JACOBIAN_LIMIT, vmax=JACOBIAN_LIMIT)
+    image = ax.imshow(zeros, cmap="RdBu_r", vmin=-DISPLAY_LIMIT, vmax=DISPLAY_LIMIT)
     labels = [
         ax.text(j, i, "", ha="center", va="center", fontsize=9)
         for i, j in np.ndindex(NUM_LOGITS, NUM_LOGITS)
@@ -60,9 +65,7 @@ def update_jacobian_heatmap(image, labels, jacobian):
     """Show `jacobian`: NaN cells drawn as 0 and labelled NaN (lesson 03)."""
     image.set_data(np.where(np.isfinite(jacobian), jacobian, 0.0))
     for label, value in zip(labels, jacobian.ravel()):
-        # white text on the dark ends of the colour map
-        dark = abs(value) > 0.6 * JACOBIAN_LIMIT
-        label.set(text=number_text(value), color="white" if dark else "black")
+        label.set_text(number_text(value))
 
 
 def softmax_jacobian_explorer():
@@ -73,13 +76,13 @@ def softmax_jacobian_explorer():
     # an outline around row k of the heatmap
     row_marker = Rectangle((-0.5, -0.5), NUM_LOGITS, 1, fill=False, linewidth=2.5)
     heat_ax.add_patch(row_marker)
-    bars, bar_labels = draw_signed_bars(bar_ax, CLASS_NAMES, JACOBIAN_LIMIT)
+    bars, bar_labels = draw_signed_bars(bar_ax, CLASS_NAMES, DISPLAY_LIMIT)
     bar_ax.set_title("outlined row k: gradient of p_k")
     view.figure.tight_layout()
     view.animate(image, *cell_labels, row_marker, *bars, *bar_labels)
     sliders = [
         widgets.FloatSlider(value, min=-20.0, max=20.0, description=f"logit {name}")
-        for value, name in zip([2.0, 1.0, 0.0], CLASS_NAMES)
+        for value, name in zip([1.5, -0.5, 0.0], CLASS_NAMES)
     ]
     outputs = [(f"p{k}", k) for k in range(NUM_LOGITS)]
     output_choice = widgets.Dropdown(options=outputs, description="output k")
@@ -91,23 +94,22 @@ def softmax_jacobian_explorer():
         state = {name: value.numpy() for name, value in state.items()}
         update_jacobian_heatmap(image, cell_labels, state["jacobian"])
         row_marker.set_y(k - 0.5)
-        update_signed_bars(bars, bar_labels, state["grad_output"], JACOBIAN_LIMIT)
-        probs, row_sum = state["probs"], float(np.sum(state["grad_output"]))
-        note = SATURATED if np.max(np.abs(state["jacobian"])) < 1e-6 else ""
+        update_signed_bars(bars, bar_labels, state["grad_output"], DISPLAY_LIMIT)
+        jacobian, row_sum = state["jacobian"], float(np.sum(state["grad_output"]))
+        saturated = np.max(np.abs(jacobian)) < 1e-6
         return (
-            warn_nonfinite("the Jacobian", state["jacobian"])
-            + f"p = [{', '.join(number_text(p) for p in probs)}]; row p{k} sums to "
+            warn_nonfinite("the Jacobian", jacobian)
+            + f"p = [{', '.join(number_text(p) for p in state['probs'])}]; "
+            f"d p0 / d z1 = {number_text(jacobian[0, 1])}; row p{k} sums to "
             f"{number_text(row_sum, 2)}; tape.gradient(p, z) = "
-            f"[{', '.join(number_text(g, 2) for g in state['grad_sum'])}] "
-            "(the gradient of sum(p) = 1)." + note
+            f"[{', '.join(number_text(g, 2) for g in state['grad_sum'])}]."
+            + (" <b>Saturated:</b> every entry of J is below 1e-6." if saturated else "")
         )
 
     title = "The softmax Jacobian, live"
-    question = (
-        "Make d p0 / d z1 as negative as you can: which logits do it, and what value "
-        "can it not go below?"
-    )
-    return Explorer(title, [*sliders, output_choice], view, update, question=question)
+    question = "Make d p0 / d z1 as negative as you can: what value can it not go below?"
+    controls = [*sliders, output_choice]
+    return Explorer(title, controls, view, update, question, prediction=PREDICTION)
 
 
 def check_jacobian_entry(answer):
@@ -127,8 +129,23 @@ def check_weighted_gradient(answer):
     expected = [1.0, 0.0, -1.0] @ softmax_jacobian(np.array(EXERCISE_LOGITS)).numpy()
     hint = (
         "output_gradients=v makes the tape return v^T J, the gradient of sum(v * p): "
-        "here row 0 of the Jacobian minus row 2. It is not zero, because v is not all "
-        "ones."
+        "which v makes sum(v * p) = p0 - p2? Pass v as a tensor (tf.constant)."
     )
     what = "the gradient of p0 - p2 at logits [1, 2, 3]"
     return check_array(answer, expected, what, hint)
+
+
+def check_logsumexp_hessian(hessian, matrix):
+    """The Hessian of logsumexp at logits [1, 2, 3], and which matrix it is (lesson 03)."""
+    # d lse / d z_j = e^{z_j} / sum_k e^{z_k} = p_j, so d^2 lse / d z^2 = J
+    hint = (
+        "By hand: d/dz_j log(sum_k e^{z_k}) = e^{z_j} / sum_k e^{z_k}; which function of "
+        "z is that? The Hessian is its Jacobian. With tapes: the inner tape's gradient, "
+        "computed inside an outer tape, then outer.jacobian(gradient, z)."
+    )
+    expected = softmax_jacobian(np.array(EXERCISE_LOGITS)).numpy()
+    what = "the Hessian of logsumexp at logits [1, 2, 3]"
+    values = check_array(hessian, expected, what, hint)
+    if not values:
+        return values
+    return check_choice(matrix, HESSIAN_CHOICES[1], "the matrix", hint, HESSIAN_CHOICES)

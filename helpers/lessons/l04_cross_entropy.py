@@ -8,8 +8,8 @@ import tensorflow as tf
 
 from helpers import softmax
 from helpers.bars import draw_signed_bars, update_signed_bars
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
-from helpers.feedback import check_array
+from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
+from helpers.feedback import check_array, check_choice, right
 
 NUM_LOGITS = 3
 CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
@@ -17,6 +17,19 @@ NAIVE_COLOR, STABLE_COLOR = "#DD8452", "#4C72B0"
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7  # Keras' Adam defaults, as in training.py
 SCALARS = [tf.TensorSpec([], dtype) for dtype in (tf.bool, tf.int32, tf.float32)]
 AdamRun = collections.namedtuple("AdamRun", "losses grad_norms final_probs")
+FIRST_NAN = Prediction(
+    ("exp(z0) overflows to inf", "p2 underflows to 0", "every exp(z) underflows"),
+    "p2 underflows to 0",
+    "By scale 4.5 (logits ±45), p2 = e<sup>−90</sup> is below float32's smallest "
+    "normal number, which TensorFlow on CPU flushes to 0, while every exp(z) is still "
+    "finite (overflow needs z > 88.72). The naive loss then computes y2 · log p2 = "
+    "0 · (−inf) = NaN; the stable loss never forms p: its gradient stays p − y.",
+)
+# softmax twice, p = softmax(z), q = softmax(p): the chain rule's factors, and logits
+TWICE_LOGITS = [1.0, 4.0, -1.0]
+TWICE_FACTORS = ("q - y", "dq/dp", "dp/dz", "float32 rounding")
+# what sets label smoothing's lowest loss
+FLOOR_REASONS = ("entropy of y_s", "float32 rounding", "clipping of p", "largest gap")
 
 
 def cross_entropy_state(logits, true_class):
@@ -37,28 +50,23 @@ def cross_entropy_state(logits, true_class):
 
 
 def naive_failure(logits, probs_naive):
-    """Why the naive loss is NaN or inf, 'Naive: ...' ('' when finite) (lesson 04)."""
+    """The naive loss's non-finite values, 'Naive: ...' ('' when none) (lesson 04)."""
     if np.max(logits) > 88.72:  # float32 exp(z) overflows to inf above log(3.4e38)
-        largest = number_text(np.max(logits), 6)
-        return f"Naive: exp({largest}) overflows float32 to inf, and inf / inf = NaN. "
+        return f"Naive: exp({number_text(np.max(logits), 6)}) = inf. "
     if np.isnan(probs_naive).any():  # every exp(z) underflowed: the sum is 0 too
-        return "Naive: every exp(z) underflowed to 0, and 0 / 0 = NaN. "
+        return "Naive: every exp(z) = 0, so p = 0 / 0. "
     if np.min(probs_naive) == 0.0:
-        return (
-            "Naive: a probability underflowed to 0, and log(0) = −inf: the loss term "
-            "y · log p is 0 · (−inf) = NaN, or +inf if it is the true class. "
-        )
+        k = np.argmin(probs_naive)
+        return f"Naive: p{k} = 0, log(p{k}) = −inf. "
     return ""
 
 
 def draw_gradient_comparison(ax):
     """Gradient bars, naive beside stable, p - y and two loss texts (lesson 04)."""
     # every entry of p - y lies in [-1, 1]; each logit gets two bars 0.4 wide, at ±0.2
-    naive_label = "naive: -sum(y log softmax(z))"
+    naive_label, stable_label = "naive: -sum(y log softmax(z))", "stable: log-sum-exp"
     naive = draw_signed_bars(ax, CLASS_NAMES, 1.0, -0.2, 0.4, NAIVE_COLOR, naive_label)
-    stable = draw_signed_bars(
-        ax, CLASS_NAMES, 1.0, 0.2, 0.4, STABLE_COLOR, "stable: log-sum-exp"
-    )
+    stable = draw_signed_bars(ax, CLASS_NAMES, 1.0, 0.2, 0.4, STABLE_COLOR, stable_label)
     ax.set_title("dL / dz per logit")
     marker = {"color": "black", "markersize": 40, "markeredgewidth": 2, "label": "p − y"}
     (target,) = ax.plot(range(NUM_LOGITS), np.zeros(NUM_LOGITS), "_", **marker)
@@ -107,10 +115,11 @@ def cross_entropy_explorer():
 
     title = "Cross-entropy gradient: naive beside stable"
     question = (
-        "With logits [10, 0, -10], raise the scale: at what scale does the naive "
-        "gradient turn NaN, and does the stable one ever leave p − y?"
+        "Logits [10, 0, -10], true class z1: raise the scale. What turns the naive "
+        "gradient NaN first?"
     )
-    return Explorer(title, [*sliders, scale, true_class], view, update, question=question)
+    controls = [*sliders, scale, true_class]
+    return Explorer(title, controls, view, update, question, prediction=FIRST_NAN)
 
 
 def check_cross_entropy_gradient(answer):
@@ -124,15 +133,23 @@ def check_cross_entropy_gradient(answer):
     return check_array(answer, expected, what, hint)
 
 
-def check_softmax_ceiling(answer):
-    """The largest softmax probability of 4 classes with inputs in [0, 1] (lesson 04)."""
-    # one input 1 and three inputs 0: e / (e + 3)
+def check_twice_gradient(gradient, factor):
+    """dL/dz of softmax twice at [1, 4, -1], class 1, and the factor near 0 (lesson 04)."""
+    probs = softmax.softmax_stable(TWICE_LOGITS).numpy()
+    twice = softmax.softmax_stable(probs).numpy()
+    # dL/dp = q - y, carried back to z through dp/dz = diag(p) - p pᵀ (lesson 03)
+    expected = (np.diag(probs) - np.outer(probs, probs)) @ (twice - np.eye(3)[1])
     hint = (
-        "Make one input as large as it can be (1) and the other three as small (0): "
-        "then p = e^1 / (e^1 + 3 e^0)."
+        "The chain rule: the loss treats p as its logits, so what is dL/dp? Carry it "
+        "back through p = softmax(z) with lesson 03's Jacobian."
     )
-    what = "the largest softmax probability over inputs in [0, 1], 4 classes"
-    return check_array(answer, np.e / (np.e + 3.0), what, hint, rtol=1e-3)
+    feedback = check_array(gradient, expected, "dL/dz of softmax twice", hint)
+    if feedback:
+        hint = "Print each factor of the chain rule at these logits: which is near 0?"
+        feedback = check_choice(factor, "dp/dz", "the factor near 0", hint, TWICE_FACTORS)
+    if feedback:  # q1 = 0.56: q - y is far from 0
+        return right("p is nearly one-hot, where dp/dz = diag(p) - p pᵀ nearly vanishes.")
+    return feedback
 
 
 @tf.function(input_signature=SCALARS, autograph=False)
@@ -164,8 +181,8 @@ def adam_on_logits(twice, steps=1000, learning_rate=0.05):
     return AdamRun(*(out.numpy() for out in _adam_loop(twice, steps, learning_rate)))
 
 
-def check_smoothing_floor(answer):
-    """The lowest loss with label smoothing 0.1 over 10 classes (lesson 04)."""
+def check_smoothing_floor(answer, reason):
+    """The lowest loss with label smoothing 0.1 over 10 classes, and why (lesson 04)."""
     smoothed = 0.1 / 10 + 0.9 * np.eye(10)[0]  # y_s = (1 - ε) y + ε / K
     hint = (
         "Which p makes -sum(y_s log p) smallest? (Gibbs' inequality, in the label-smoothing "
@@ -174,4 +191,6 @@ def check_smoothing_floor(answer):
     )
     what = "the lowest loss with ε = 0.1 and 10 classes"
     floor = -np.sum(smoothed * np.log(smoothed))
-    return check_array(answer, floor, what, hint, rtol=1e-3)
+    feedback = check_array(answer, floor, what, hint)
+    hint = "At the lowest loss, what is p? Put it into -sum(y_s log p): what is that sum?"
+    return feedback and check_choice(reason, FLOOR_REASONS[0], "why", hint, FLOOR_REASONS)

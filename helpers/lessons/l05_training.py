@@ -1,23 +1,22 @@
-"""Lesson 05: loss and gradient-norm curves, the training explorer and the checks."""
+"""Lesson 05: the training explorer (loss and gradient-norm curves) and the checks."""
 
 import numpy as np
 from ipywidgets import Dropdown, FloatLogSlider, IntSlider
 
 from helpers import training
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
-from helpers.feedback import answer_problem, check_array, right, wrong
+from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
+from helpers.feedback import answer_problem, check_array, check_choice, right, wrong
 
 # log axes cannot show 0: np.clip puts values <= FLOOR on the bottom edge (NaN: a gap)
 FLOOR, CEILING = 1e-8, 1e5
 NORM_COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52")
-
-
-def draw_loss_curves(ax, curves):
-    """One log-y line per entry of `curves` (label -> per-step losses) (lesson 05)."""
-    for label, losses in curves.items():
-        ax.plot(np.arange(len(losses)), np.clip(losses, FLOOR, CEILING), label=label)
-    ax.set(yscale="log", xlabel="step", ylabel="loss", title="loss during training")
-    ax.legend(loc="upper right", fontsize="small")
+PREDICTION = Prediction(
+    choices=("near 0", "exactly 0", "NaN", "still above 100"),
+    answer="still above 100",
+    explanation="Adam moves each weight by about the learning rate per step, however "
+    "large the gradient: 1000 steps of 0.01 move a weight by about 10, and the logits "
+    "start hundreds apart. At learning rate 0.1 the loss ends near 0.",
+)
 
 
 def settled_step(mask):
@@ -27,41 +26,27 @@ def settled_step(mask):
     return len(mask) - int(np.argmax(~mask[::-1])) if not mask.all() else 0
 
 
-def describe_run(result, loss_name):
-    """The status (HTML): where the run ended and why it stopped if it did (lesson 05)."""
+def describe_run(result):
+    """The status (HTML): the run's end; when it is NaN or exactly 0 (lesson 05)."""
     losses = result.losses + 0.0  # + 0.0 turns a loss of -0.0 into 0.0
     true_prob = number_text(result.final_probs[training.TRUE_CLASS], 4)
     sentences = [
         f"loss {number_text(losses[0])} → {number_text(losses[-1])} after",
         f"{len(losses)} steps; p(true class) = {true_prob}.",
     ]
-    nan_at, zero_at = np.flatnonzero(np.isnan(losses)), np.flatnonzero(losses <= 0)
+    nan_at = np.flatnonzero(np.isnan(losses))
     if nan_at.size:
-        why = (
-            "log(softmax) = log(0) = -inf once a probability underflows, and 0 × (-inf) "
-            "= NaN; then NaN gradients make every weight NaN. Choose loss 'stable'."
-            if loss_name == "naive"
-            else "a NaN weight makes every later step NaN."
-        )
-        why = f"It is NaN from step {nan_at[0]}: {why}"
-        sentences.insert(0, warn_nonfinite("the loss", losses) + why)
-    zero_from = settled_step(losses <= 0)
+        nan_from = f"It is NaN from step {nan_at[0]}."
+        sentences.insert(0, warn_nonfinite("the loss", losses) + nan_from)
+    zero_from, zero_at = settled_step(losses <= 0), np.flatnonzero(losses <= 0)
     if zero_from is not None:
-        sentences.append(
-            f"The loss is exactly 0 from step {zero_from} on "
-            "(p(true class) rounds to 1 in float32)."
-        )
+        sentences.append(f"The loss is exactly 0 from step {zero_from} on.")
     elif zero_at.size:
         sentences.append(f"The loss touched exactly 0 at step {zero_at[0]}, then rose.")
     all_zero = np.all([norms == 0 for norms in result.grad_norms.values()], axis=0)
     dead_from = settled_step(all_zero)
     if dead_from is not None and not nan_at.size:
-        sentences.append(
-            f"Every gradient is exactly 0 from step {dead_from} on: softmax saturated "
-            "to a one-hot, so p - y = 0 and training has stopped."
-        )
-    if loss_name == "softmax_twice":  # p in [0, 1] as logits: at best -log(e / (e + 2))
-        sentences.append("Softmax applied twice cannot go below log(e + 2) - 1 = 0.5514.")
+        sentences.append(f"Every gradient is exactly 0 from step {dead_from} on.")
     return " ".join(sentences)
 
 
@@ -104,25 +89,47 @@ def training_explorer():
         for line, label, (name, values) in zip(norm_lines, names, norms):
             line.set_data(step_numbers[: len(values)], np.clip(values, FLOOR, CEILING))
             label.set_text(name)
-        return describe_run(result, loss.value)
+        return describe_run(result)
 
     return Explorer(
         "Training: Adam on one example, compiled once",
         [learning_rate, steps, model, activation, init_scale, loss],
         view,
         update,
-        question="Pick custom_square and the naive loss, then find a learning rate at "
-        "which the loss turns NaN. What does the stable loss do at that rate?",
+        question="Stable loss, learning rate 0.01, 1000 steps: move init scale from 1 "
+        "to 100. Where is the loss after the 1000 steps?",
+        prediction=PREDICTION,
     )
 
 
 def check_adam_first_step(answer):
-    """The size of Adam's first step at learning rate 0.05, any gradient (lesson 05)."""
+    """Adam's first step at learning rate 0.05 with 1000 times the gradient (lesson 05)."""
     hint = (
         "After one step Adam's bias-corrected averages are m = g and v = g², and the "
         "step is learning_rate · m / sqrt(v). Work it out for g, then for 1000 g."
     )
-    return check_array(answer, 0.05, "the size of Adam's first step", hint, atol=1e-5)
+    return check_array(answer, 0.05, "the size of Adam's first step", hint)
+
+
+REASONS = (  # what epsilon meets in the first step: each leads to another |g|
+    "epsilon is added to |g|",
+    "epsilon is added to sqrt(1 - beta_2) |g|",
+    "epsilon is added to (1 - beta_1) |g|",
+)
+
+
+def check_adam_half_step(gradient_size, reason):
+    """|g| where Keras' Adam's first step is half the learning rate, and why (lesson 05)."""
+    hint = (
+        "Write the first update with Keras' code: m = (1 - beta_1) g, v = (1 - beta_2) "
+        "g², alpha as given; cancel what you can, set the step to learning_rate / 2 and "
+        "solve for |g|. Give it to 4 significant digits."
+    )
+    # a size of order 1e-6, which the lesson prints as such: an atol below it
+    expected = training.EPSILON / np.sqrt(1 - training.BETA_2)
+    size = check_array(gradient_size, expected, "|g|", hint, atol=1e-9)
+    why = check_choice(reason, REASONS[1], "the reason", hint, REASONS)
+    return right(f"{size.message} {why.message}") if size and why else size and why
 
 
 def check_nan_learning_rate(answer):
@@ -133,33 +140,24 @@ def check_nan_learning_rate(answer):
         "learning rate up until the status turns red."
     )
     if answer is Ellipsis:
-        return wrong("Replace the ... with one learning rate (a number > 0).", hint)
+        return wrong("Replace the ... with your learning rate (a number > 0).", hint)
     problem = answer_problem(answer)
     if problem or np.ndim(answer) != 0:
         problem = problem or f"pass one number, not shape {np.shape(answer)}"
         return wrong(f"The learning rate: {problem}.", hint)
-    learning_rate = float(np.asarray(answer))
+    rate = float(np.asarray(answer))
+    if rate == 1.0:  # pitfall 2's own run
+        return wrong("1.0 is the lesson's own run: find another rate yourself.", hint)
     try:  # train() refuses a rate that is not finite and > 0 in float32
-        naive = training.train("custom_square", learning_rate=learning_rate, loss="naive")
-        stable = training.train("custom_square", learning_rate=learning_rate)
+        naive = training.train("custom_square", learning_rate=rate, loss="naive")
+        stable = training.train("custom_square", learning_rate=rate)
     except ValueError as error:
         return wrong(str(error), hint)
     nan_at = np.flatnonzero(np.isnan(naive.losses))
-    if not nan_at.size:
-        return wrong(f"At {learning_rate:g} the naive loss never turns NaN.", hint)
-    if not np.isfinite(stable.losses).all():
-        return wrong(f"At {learning_rate:g} even the stable loss is not finite.", hint)
+    if not nan_at.size or not np.isfinite(stable.losses).all():
+        which = "the stable loss is not finite" if nan_at.size else "no NaN"
+        return wrong(f"At {rate:g}: {which} in 1000 steps.", hint)
     return right(
-        f"At learning rate {learning_rate:g} the naive loss is NaN from step "
-        f"{nan_at[0]}; the stable loss ends at {stable.losses[-1] + 0.0:.4f}."
+        f"At learning rate {rate:g} the naive loss is NaN from step {nan_at[0]}; "
+        f"the stable loss ends at {stable.losses[-1] + 0.0:.4f}."
     )
-
-
-def check_softmax_twice_floor(answer):
-    """The lowest loss softmax applied twice can reach with 10 classes (lesson 05)."""
-    hint = (
-        "The best the first softmax can give is a one-hot p (1 for the true class, 0 "
-        "for the 9 others). The loss is -log of the true class's entry in softmax(p)."
-    )
-    what = "the floor of the softmax-twice loss with 10 classes"
-    return check_array(answer, np.log(np.e + 9) - 1, what, hint, atol=1e-3)

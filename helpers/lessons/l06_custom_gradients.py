@@ -1,11 +1,13 @@
 """Lesson 06: softplus(x) = log(1 + e^x) three ways, their tape gradients against a
 numeric gradient, the softplus explorer and the checks for hand-written gradients."""
 
+import inspect
+
 import numpy as np
 import tensorflow as tf
 from ipywidgets import Dropdown, FloatSlider
 
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 from helpers.feedback import function_problem, right, wrong
 
 CURVE_INPUTS = np.linspace(-100.0, 100.0, 401)  # step 0.5: x = 0 is on the grid
@@ -98,39 +100,44 @@ def softplus_explorer():
             label.set_text(number_text(grad, 4))
         return _softplus_status(x_slider.value, dtype.value, at_x)
 
+    prediction = Prediction(
+        choices=(
+            "it rises to 1 and stays there",
+            "it turns NaN where exp(x) overflows",
+            "it drops to 0 first, then turns NaN",
+            "it overflows to inf",
+        ),
+        answer="it drops to 0 first, then turns NaN",
+        explanation="The tape computes 1 / (1 + e<sup>x</sup>) · e<sup>x</sup>. From x ≈ "
+        "87.34 the first factor is below float32's smallest normal number and TensorFlow's "
+        "CPU kernels flush it to 0, so the product is 0 while e<sup>x</sup> is finite; "
+        "once e<sup>x</sup> overflows to inf, 0 · inf = NaN.",
+    )
     return Explorer(
         "Softplus: naive, stable and custom gradients",
         [x_slider, dtype],
         view,
         update,
-        question="Find where the naive gradient turns NaN, and the one x "
-        "where the stable formula's tape gradient is wrong.",
+        question="In float32, as x grows from 0 to 100, what does the naive gradient do?",
+        prediction=prediction,
     )
 
 
 def _softplus_status(x, dtype, grads):
-    """Name each disagreement with the numeric gradient and say why it happens."""
+    """Which gradients agree with the numeric one at x, and which op overflowed."""
+    status = warn_nonfinite("the naive gradient", [grads["naive"]])
+    if np.isinf(tf.exp(tf.constant(x, dtype)).numpy()):
+        status += f"In {dtype}, exp({x:g}) overflows to inf. "
     numeric = grads["numeric"]
     agree = [name for name in VERSIONS if np.isclose(grads[name], numeric, atol=1e-4)]
-    status = warn_nonfinite("the naive gradient", [grads["naive"]])
-    if np.isnan(grads["naive"]):
-        status += (
-            f"In {dtype} exp({x:g}) = inf, and the tape computes "
-            "(1 / (1 + inf)) · inf = 0 · inf = NaN. "
-        )
-    elif "naive" not in agree:
-        status += (
-            f"The naive tape gradient is wrong here: 1 / (1 + exp({x:g})) underflows "
-            f"to 0 in {dtype} before exp overflows, so it returns 0 · exp(x) = 0. "
-        )
-    if "stable" not in agree:
-        status += (
-            "The stable formula's tape gradient is wrong here: at x = 0 the tape adds "
-            "relu'(0) = 0 and, through |x|, sign(0) = 0, but softplus'(0) = 0.5. "
-        )
+    differ = [
+        f"{name} ({number_text(grads[name], 4)})"
+        for name in VERSIONS
+        if name not in agree
+    ]
     return status + (
         f"x = {x:g}: numeric gradient {number_text(numeric, 4)}; agreeing with it: "
-        f"{', '.join(agree) or 'none'}."
+        f"{', '.join(agree) or 'none'}; differing: {', '.join(differ) or 'none'}."
     )
 
 
@@ -158,6 +165,13 @@ def _check_gradient(fn, what, hint, values, grads, mistake_grads, mistake):
         return wrong(f"{what}(x) is {got_values.numpy()}, expected {values}.", hint)
     if got_grads is None:
         return wrong(f"the tape returned None for {what}'s gradient.", hint)
+    if not tf.is_tensor(got_grads):  # the tape passes what grad returns on as it is
+        return wrong(
+            f"{what}'s grad returned a {type(got_grads).__name__} value, not a tensor: "
+            "compute it from upstream and x with TensorFlow ops, as the lesson's grad "
+            "functions do.",
+            hint,
+        )
     got_grads = got_grads.numpy()
     if np.allclose(got_grads, mistake_grads, rtol=1e-5):
         return wrong(f"{mistake}.", hint)
@@ -169,20 +183,42 @@ def _check_gradient(fn, what, hint, values, grads, mistake_grads, mistake):
 def check_cube(cube):
     """A @tf.custom_gradient cube: value x**3, gradient upstream * 3 x**2 (lesson 06)."""
     hint = (
-        "Return x * x * x and a grad(upstream) that returns upstream times "
-        "d(x**3)/dx: the chain rule multiplies by the upstream gradient."
+        "Follow section 1's square: return the value and a grad(upstream) that "
+        "multiplies upstream by the derivative of x**3 (the chain rule)."
     )
     grads = 3 * CHECK_INPUTS**2  # d(x**3)/dx, without the upstream gradient
     mistake = "the gradient ignores upstream: d(2 x**3)/dx came out as 3 x**2"
     values = CHECK_INPUTS**3
-    return _check_gradient(cube, "cube", hint, values, UPSTREAM * grads, grads, mistake)
+    feedback = _check_gradient(
+        cube, "cube", hint, values, UPSTREAM * grads, grads, mistake
+    )
+    if feedback and not _is_custom_gradient(cube):
+        return wrong(
+            "cube's values and gradient are right, but the gradient is the tape's own "
+            "(it differentiated your x**3): cube is not a @tf.custom_gradient function "
+            "that returns its value and a grad you wrote.",
+            hint,
+        )
+    return feedback
+
+
+def _is_custom_gradient(fn):
+    """True if fn is decorated with @tf.custom_gradient: the function it wraps returns
+    (value, grad), with grad callable."""
+    inner = inspect.unwrap(fn)
+    try:
+        returned = inner(tf.constant(CHECK_INPUTS))
+    except Exception:  # noqa: BLE001  (the learner's code)
+        return False
+    pair = isinstance(returned, tuple) and len(returned) == 2
+    return inner is not fn and pair and callable(returned[1])
 
 
 def check_clip_ste(clip_ste):
     """clip to [-1, 1] forward, identity backward: a straight-through clip (lesson 06)."""
     hint = (
-        "Return tf.clip_by_value(x, -1.0, 1.0) and a grad(upstream) that treats "
-        "the op as the identity: what is d(x)/dx times upstream?"
+        "Follow the straight-through round_ste of section 4: the forward pass does "
+        "the real op; what does the backward pass pretend the op was?"
     )
     values, grads = np.clip(CHECK_INPUTS, -1.0, 1.0), np.full(3, UPSTREAM)
     own_grads = UPSTREAM * (np.abs(CHECK_INPUTS) <= 1)  # tf.clip_by_value's gradient

@@ -6,8 +6,15 @@ import numpy as np
 import tensorflow as tf
 from ipywidgets import Dropdown, FloatLogSlider, FloatSlider
 
-from helpers.explorer import RED, Explorer, FigureView, number_text, warn_nonfinite
-from helpers.feedback import check_array, function_problem, right, wrong
+from helpers.explorer import (
+    RED,
+    Explorer,
+    FigureView,
+    Prediction,
+    number_text,
+    warn_nonfinite,
+)
+from helpers.feedback import check_array, check_choice, function_problem, right, wrong
 
 # name -> f(x), each applied element by element
 OPERATIONS = {
@@ -84,16 +91,21 @@ def train_loop(weights, learning_rate, slope):
     return history.stack()
 
 
-def train_relu_mlp(bias_init=0.0, learning_rate=0.5, activation="relu"):
-    """STEPS of SGD on the rings MLP and its dead ReLUs (lesson 07): a negative bias_init
-    starts units dead, a large learning_rate kills them; activation relu or leaky_relu."""
+def initial_weights(bias_init=0.0):
+    """The rings MLP's starting weights [W1, b1, W2, b2], b1 = bias_init (lesson 07)."""
     limit = np.sqrt(6.0 / (2 + HIDDEN))  # Glorot-uniform: sqrt(6 / (fan_in + fan_out))
-    weights = [
+    return [
         tf.random.stateless_uniform((2, HIDDEN), [0, 0], -limit, limit),
         tf.fill((HIDDEN,), float(bias_init)),
         tf.random.stateless_uniform((HIDDEN, 2), [0, 1], -limit, limit),
         tf.zeros((2,)),
     ]
+
+
+def train_relu_mlp(bias_init=0.0, learning_rate=0.5, activation="relu"):
+    """STEPS of SGD on the rings MLP and its dead ReLUs (lesson 07): a negative bias_init
+    starts units dead, a large learning_rate kills them; activation relu or leaky_relu."""
+    weights = initial_weights(bias_init)
     history = train_loop(weights, learning_rate, ACTIVATION_SLOPES[activation])
     return DyingReluRun(*history.numpy().T)
 
@@ -133,10 +145,10 @@ def dying_relu_explorer():
             f"end: {run.moving_fraction[-1]:.0%}; final loss {final_loss}."
         )
         if not np.isfinite(run.losses[-1]):
-            overflow = "The learning rate is so large that the weights overflowed. "
+            overflow = "The weights overflowed float32. "
             return warn_nonfinite("the loss", run.losses) + overflow + status
         if run.moving_fraction[-1] == 0:
-            status += " No unit gets a gradient: training has stopped for good."
+            status += " No hidden unit gets a gradient at the end."
         return status
 
     return Explorer(
@@ -144,8 +156,21 @@ def dying_relu_explorer():
         [bias, learning_rate, activation],
         view,
         update,
-        question="Find the smallest learning rate at which every ReLU dies "
-        "and the loss freezes; then switch to leaky_relu.",
+        question="With relu, raise the learning rate step by step from 0.5 to 5: "
+        "what happens first?",
+        prediction=Prediction(
+            (
+                "the loss rises before any unit dies",
+                "some units die while the loss stays low",
+                "every unit dies at once, at one learning rate",
+                "no unit dies below 5",
+            ),
+            "some units die while the loss stays low",
+            "A step too large pushes a unit's pre-activation below 0 on every input; "
+            "from then on its gradient is exactly 0 and plain gradient descent never "
+            "moves it again. The surviving units still separate the rings, until the "
+            "last one dies and the output is a constant.",
+        ),
     )
 
 
@@ -177,18 +202,15 @@ def elementwise_gradient_explorer():
             for bar, label in zip(bars, labels):
                 bar.set(height=0.0, color="#888888")
                 label.set(y=0.0, text="None")
-            none = "tape.gradient returned <b>None</b>: the op is piecewise constant"
-            return f"{operation.value}: {none}, TensorFlow registers no gradient path."
+            return f"{operation.value}: tape.gradient returned <b>None</b>."
         for bar, label, grad in zip(bars, labels, grads):  # NaN and inf: red bars at 0
             height = float(np.clip(grad, *GRAD_LIMITS)) if np.isfinite(grad) else 0.0
             bar.set(height=height, color="#4C72B0" if np.isfinite(grad) else RED)
             label.set(y=max(height, 0.0), text=number_text(grad, 2))
         status = warn_nonfinite("the gradient", grads) + warn_nonfinite("f(x)", values)
-        if np.isnan(grads).any():
-            status += (
-                "NaN comes from the branch tf.where did <i>not</i> select: at x = 0 "
-                "log'(x) = 1/x = inf, and the 0 sent back to it × inf = NaN. "
-            )
+        if np.isnan(grads).any():  # what is computed there, not why it matters
+            at = ", ".join(number_text(x) for x in inputs[np.isnan(grads)])
+            status += f"NaN at x = {at}, where the unselected log(x) is -inf. "
         zeros = f"{int(np.sum(grads == 0))} of {grads.size}"
         return status + f"{operation.value}: {zeros} gradients are exactly 0."
 
@@ -197,30 +219,61 @@ def elementwise_gradient_explorer():
         [operation, scale],
         view,
         update,
-        question="Find a range where sigmoid's gradient is exactly 0 at one "
-        "end but not the other; then compare the two where+log.",
+        question="With sigmoid, widen the input range: where does the float32 "
+        "gradient first become exactly 0?",
+        prediction=Prediction(
+            (
+                "at the right end (large positive x)",
+                "at the left end (large negative x)",
+                "at both ends at the same range",
+                "nowhere: sigmoid' is never exactly 0",
+            ),
+            "at the right end (large positive x)",
+            "σ'(x) = σ(x)(1 − σ(x)), σ(x) = 1 / (1 + e<sup>−x</sup>): for large x, "
+            "1 + e<sup>−x</sup> rounds to 1 in float32, so σ(x) = 1 and 1 − σ(x) = 0. On "
+            "the left σ(x) ≈ e<sup>x</sup> is tiny but stored, down to float32's smallest "
+            "normal number, much further left.",
+        ),
     )
 
 
-def check_relu_gradient(answer):
-    """d relu(x) / dx at x = [-2, 0, 3], as the tape computes it (lesson 07)."""
+DEAD_INPUTS = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 2.0], [0.5, 0.5]])
+DEAD_WEIGHTS = np.array([2.0, -1.0])  # exercise 1's unit: a = x . w + b
+
+
+def check_dead_bias(largest_bias, with_maximum):
+    """The largest bias at which exercise 1's ReLU unit is dead, and whether it is with
+    tf.maximum(a, 0.0) at that bias: "dead" or "alive" (lesson 07)."""
     hint = (
-        "Watch tf.constant([-2.0, 0.0, 3.0]) in a tape, apply tf.nn.relu "
-        "and ask for the gradient; at exactly 0 TensorFlow picks one side."
+        "Dead means a = x . w + b <= 0 for every input: compute x . w for each input "
+        "and see which one decides. For tf.maximum, recall which side each op takes "
+        "at exactly a = 0 (section 1)."
     )
-    return check_array(answer, [0.0, 0.0, 1.0], "the ReLU gradient", hint)
+    # dead iff b <= -max(x . w), the bound too (relu'(0) = 0); exact: -2.0001 is dead too
+    largest = -np.max(DEAD_INPUTS @ DEAD_WEIGHTS)
+    feedback = check_array(largest_bias, largest, "the largest dead bias", hint, 0, 1e-6)
+    if not feedback:
+        return feedback
+    # at that bias one input sits at a = 0, where tf.maximum passes gradient 1; any case
+    verdict = (
+        with_maximum.strip().lower() if isinstance(with_maximum, str) else with_maximum
+    )
+    what = "with tf.maximum at that bias, the unit is"
+    return check_choice(verdict, "alive", what, hint, ("dead", "alive"))
 
 
 def check_saturation_point(answer):
     """The smallest integer x >= 0 with float32 sigmoid'(x) exactly 0 (lesson 07)."""
     hint = (
-        "Compute the tape's gradient of tf.sigmoid over tf.range(40, dtype=tf.float32) "
-        "and find the first index where it == 0 (np.flatnonzero)."
+        "σ(x) = 1 / (1 + e^-x) is exactly 1 once 1 + e^-x rounds to 1. Float32 numbers "
+        "just above 1 are np.finfo(np.float32).eps apart and a sum rounds to the "
+        "nearest: below what size does e^-x vanish from 1 + e^-x? Solve for x."
     )
     _, grads = elementwise_gradients("sigmoid", np.arange(100))
     # sigmoid' = p (1 - p), exactly 0 once p rounds to 1
     first_zero = int(np.flatnonzero(grads == 0)[0])
     what = "the first integer where sigmoid' is 0"
+    # exact: the answer is an integer, derived, not a value copied from a printout
     return check_array(answer, first_zero, what, hint, rtol=0, atol=0)
 
 
@@ -238,16 +291,27 @@ def check_safe_xlogx(xlogx):
         with tf.GradientTape() as tape:
             tape.watch(inputs)
             values = xlogx(inputs)
-        grads = tape.gradient(values, inputs) if tf.is_tensor(values) else None
     except Exception as error:  # noqa: BLE001  (the learner's code: show any error)
         return wrong(f"xlogx raised {type(error).__name__}: {error}", hint)
+    if not (tf.is_tensor(values) and values.dtype.is_floating):
+        kind = values.dtype.name if tf.is_tensor(values) else type(values).__name__
+        return wrong(
+            f"xlogx returned a {kind}: return a float tensor computed from x with "
+            "TensorFlow ops (tf.where, tf.math.log), which the tape can differentiate.",
+            hint,
+        )
     want = [0.0, 0.0, 2.0 * np.log(2.0)]  # x log x for x > 0, else 0
-    if not tf.is_tensor(values) or values.shape != (3,) or not np.allclose(values, want):
-        return wrong(f"xlogx([-1, 0, 2]) returned {values!r}, not [0, 0, 2 log 2].", hint)
-    if grads is not None and np.isnan(grads).any():
+    if values.shape != (3,) or not np.allclose(values, want):
+        return wrong(f"xlogx([-1, 0, 2]) is {values.numpy()}, not [0, 0, 2 log 2].", hint)
+    grads = tape.gradient(values, inputs)
+    if grads is None:
+        return wrong(
+            "the tape finds no path from x to xlogx(x): compute it from x.", hint
+        )
+    if np.isnan(grads).any():
         nan = "NaN flows back from the branch tf.where did not select"
         return wrong(f"the gradient is {grads.numpy()}: {nan}.", hint)
     # d(x log x)/dx = log x + 1 where x > 0; 0 where the constant branch is selected
-    if grads is None or not np.allclose(grads, [0.0, 0.0, np.log(2.0) + 1.0], rtol=1e-5):
-        return wrong(f"the gradient is {np.asarray(grads)}, not [0, 0, log 2 + 1].", hint)
+    if not np.allclose(grads, [0.0, 0.0, np.log(2.0) + 1.0], rtol=1e-5):
+        return wrong(f"the gradient is {grads.numpy()}, not [0, 0, log 2 + 1].", hint)
     return right("the values are right and the gradient is finite everywhere.")

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import tensorflow as tf
 
 from helpers.bars import draw_gradient_bars, update_gradient_bars
-from helpers.explorer import Explorer, FigureView, source_html
+from helpers.explorer import Explorer, FigureView, Prediction, source_html
 from helpers.feedback import check_array, check_kind_predictions, function_problem, wrong
 
 
@@ -87,6 +87,7 @@ def _unused_source(fixed):
     return tape, loss, [a, b]
 
 
+OUTSIDE = "loss finished outside the tape"
 PROGRAMS = {
     ".numpy() detour": _numpy_detour,
     "tf.stop_gradient": _stop_gradient,
@@ -94,10 +95,19 @@ PROGRAMS = {
     "cast to int": _integer_cast,
     "plain tensor, not watched": _unwatched_tensor,
     "variable replaced by a tensor": _replaced_variable,
-    "loss finished outside the tape": _outside_the_tape,
+    OUTSIDE: _outside_the_tape,
     "assign inside the tape": _assign_inside,
     "unused source": _unused_source,
 }
+
+
+PREDICTION = Prediction(
+    (OUTSIDE, "unused source", "variable replaced by a tensor", "none of them"),
+    OUTSIDE,
+    "The tape records only inside the <code>with</code> block: the ops that finish the "
+    "loss after it were never recorded, so no path leads back to a or to b. Every other "
+    "program breaks only the line that uses b.",
+)
 
 
 def program_gradients(name, fixed, unconnected="none"):
@@ -128,37 +138,39 @@ def none_gradient_explorer():
         update_gradient_bars(bars, labels, grads, 0.85 * largest)  # None: hatched
         missing = [name for name, grad in zip("ab", grads) if grad is None]
         if missing:
-            return f"None for {', '.join(missing)}: no recorded path to the loss."
-        if fixed.value:
-            return "Fixed: every source has a recorded path to the loss."
-        return '"zero" turned the None into 0: now it looks like a real zero gradient.'
+            return f"None for {', '.join(missing)}."
+        values = ", ".join(f"{name}: {grad:g}" for name, grad in zip("ab", grads))
+        state = "Fixed" if fixed.value else "Broken"
+        return f"{state}, unconnected {unconnected.value}: {values}."
 
-    question = (
-        "For each program, which source gets None, and why? Then set unconnected to "
-        "zero: can you still tell b was cut off?"
-    )
+    question = "In which program does a, not only b, get None?"
     title = "None gradients: a broken tape"
-    return Explorer(title, [program, fixed, unconnected], view, update, question, [code])
+    controls = [program, fixed, unconnected]
+    return Explorer(title, controls, view, update, question, [code], PREDICTION)
 
 
-# snippet label -> the function of a whose gradient the learner predicts, at a = -1.5
+# snippet label -> the function of a whose gradient the learner predicts, at a = -1.5;
+# the last four are cases the lesson did not show
 SNIPPETS = {
     "relu": tf.nn.relu,
     "cast_int": lambda a: tf.cast(tf.cast(a, tf.int32), tf.float32),
-    "round": tf.round,
-    "sign": tf.sign,
     "stop_half": lambda a: tf.stop_gradient(a) * a,
+    "a_minus_a": lambda a: a - a,
+    "round_plus_a": lambda a: tf.round(a) + a,
+    "constant": lambda a: tf.constant(a) * 2.0,
+    "convert": lambda a: tf.convert_to_tensor(a) * 2.0,
 }
 
 
-def check_sum_of_squares(loss_fn):
-    """loss_fn(v) must be sum(v**2) in TensorFlow ops, so d/dv = 2 v (lesson 08)."""
+def check_mean_of_cubes(loss_fn):
+    """loss_fn(v) must be mean(v**3) recorded by the tape, so d/dv = v² (lesson 08)."""
     hint = (
-        "Stay inside TensorFlow: tf.reduce_sum(v ** 2) or tf.reduce_sum(tf.square(v))"
-        " instead of .numpy(), np.sum or np.square."
+        "The loop is not what breaks the path (the myth section): .numpy() hands it "
+        "NumPy numbers the tape never sees. Loop over v itself, or use TensorFlow's "
+        "power and mean ops; a loss is one number."
     )
     if problem := function_problem(loss_fn, "loss_fn"):
-        return wrong(f"{problem}, e.g. check_sum_of_squares(sum_of_squares).", hint)
+        return wrong(f"{problem}, e.g. check_mean_of_cubes(mean_of_cubes).", hint)
     v = tf.Variable([1.0, -2.0, 3.0])
     try:
         with tf.GradientTape() as tape:
@@ -166,13 +178,17 @@ def check_sum_of_squares(loss_fn):
     except Exception as error:  # noqa: BLE001  (the learner's code: show any error)
         return wrong(f"loss_fn(v) raised {type(error).__name__}: {error}", hint)
     if loss is Ellipsis:
-        return wrong("the function still returns ...: replace it with the loss.", hint)
+        return wrong("the function returns ...: replace the ... with your loss.", hint)
     if not tf.is_tensor(loss):
         return wrong(f"the loss is a {type(loss).__name__}, not a tensor.", hint)
+    if loss.shape.rank != 0:  # a non-scalar target: the tape would differentiate its sum
+        return wrong(
+            f"the loss has shape {tuple(loss.shape)}: reduce it to one number.", hint
+        )
     grad = tape.gradient(loss, v)
     if grad is None:
         return wrong("the gradient is None: the path from v was cut (.numpy()?).", hint)
-    return check_array(grad.numpy(), 2.0 * v.numpy(), "the gradient 2 v", hint)
+    return check_array(grad.numpy(), v.numpy() ** 2, "the gradient", hint)
 
 
 def snippet_kind(label, a=-1.5):
@@ -187,9 +203,12 @@ def snippet_kind(label, a=-1.5):
 def check_none_or_zero(predictions):
     """A dict snippet label -> 'None' / 'zero' / 'number', checked (lesson 08)."""
     hint = (
-        "None means the tape recorded no path (ask: does this op have a gradient "
-        "at all?); zero means a path whose slope is 0 at a = -1.5. Unsure? Run the "
-        "snippet under a tape and look."
+        "Follow a to the result op by op: is each step recorded, and differentiable "
+        "(a float op with a gradient, reading a rather than copying its value)? No "
+        "path: None. Otherwise add the slopes of every path at a = -1.5: 0 or a number."
     )
     kinds = ("None", "zero", "number")
-    return check_kind_predictions(predictions, SNIPPETS, kinds, snippet_kind, hint)
+    synonyms = {"nonzero": "number", "non-zero": "number", "a number": "number"}
+    return check_kind_predictions(
+        predictions, SNIPPETS, kinds, snippet_kind, hint, synonyms
+    )

@@ -12,8 +12,8 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.bars import draw_gradient_bars, update_gradient_bars
-from helpers.explorer import Explorer, FigureView
-from helpers.feedback import check_kind_predictions, right, wrong
+from helpers.explorer import Explorer, FigureView, Prediction
+from helpers.feedback import BLANK, check_choice, check_kind_predictions, right, wrong
 
 INPUTS = tf.constant([[1.0, 2.0], [-1.0, 0.5], [0.3, -1.2], [2.0, -0.4]])
 LABELS = tf.constant([0, 1, 2, 1])
@@ -53,8 +53,12 @@ def _freeze_experiments(freeze_first, freeze_second):
     before = [variable.numpy() for variable in model.weights]
     variables = model.trainable_variables
     optimizer = keras.optimizers.Adam(0.05)
-    for _ in range(5 if variables else 0):  # Adam cannot take an empty list
-        optimizer.apply_gradients(zip(_gradients(model, variables), variables))
+    raised = None
+    try:  # Keras splits the pairs with zip(*pairs): none (all frozen) raise ValueError
+        for _ in range(5):
+            optimizer.apply_gradients(zip(_gradients(model, variables), variables))
+    except ValueError as error:
+        raised = f"ValueError: {error}"
     paths = [variable.path for variable in model.weights]
     changes = [  # max |weight after - weight before|: 0 means bit for bit unchanged
         float(np.max(np.abs(variable.numpy() - start)))
@@ -71,6 +75,7 @@ def _freeze_experiments(freeze_first, freeze_second):
             asked=[path in norms for path in paths],
             grad_norms=[norms.get(path) for path in paths],  # or None
             changes=changes,
+            raised=raised,  # what apply_gradients raised, or None
         )
     return results
 
@@ -111,18 +116,35 @@ def freeze_explorer():
         update_gradient_bars(change_bars, change_labels, result.changes, 0.0)
         moved = sum(change > 0 for change in result.changes)
         training = f"Adam on model.trainable_variables moved {moved} of 4 variables."
-        if moved == 0:
-            training = "model.trainable_variables is []: Adam has nothing to update."
+        if result.raised:
+            training = (
+                "model.trainable_variables is []: Adam's apply_gradients(zip([], [])) "
+                f"raised {result.raised}."
+            )
         if not any(result.asked):
             return f"tape.gradient(loss, []) returned []. {training}"
         return f"tape.gradient returned {sum(result.asked)} gradients. {training}"
 
     question = (
-        "Freeze the first layer and ask for model.weights: does it get a gradient? "
-        "Does Adam change it?"
+        "Freeze the first layer and ask for model.weights: does its kernel get a "
+        "gradient? Does Adam, given model.trainable_variables, change it?"
+    )
+    prediction = Prediction(
+        choices=(
+            "None, and Adam leaves it unchanged",
+            "a zero gradient, so Adam leaves it unchanged",
+            "a real gradient, and Adam changes it",
+            "a real gradient, yet Adam leaves it unchanged",
+        ),
+        answer="a real gradient, yet Adam leaves it unchanged",
+        explanation="Freezing a layer sets only the <i>Keras</i> flag, which decides what "
+        "<code>model.trainable_variables</code> lists, so Adam never sees the kernel. "
+        "The tape reads the flag of the <code>tf.Variable</code> inside, which the layer "
+        "created trainable: passed explicitly, the kernel gets its gradient.",
     )
     title = "Trainable or not: freeze layers"
-    return Explorer(title, [freeze_first, freeze_second, ask], view, update, question)
+    controls = [freeze_first, freeze_second, ask]
+    return Explorer(title, controls, view, update, question, prediction=prediction)
 
 
 def _frozen_dense_kernel():
@@ -131,10 +153,16 @@ def _frozen_dense_kernel():
     return layer.kernel
 
 
+def _keras_variable_frozen_later():
+    variable = keras.Variable(1.5)
+    variable.trainable = False  # the Keras flag only: its tf.Variable stays trainable
+    return variable
+
+
 # case label -> how to make the source; a label ending in "_watched" calls tape.watch
 CASES = {
     "tf_variable_not_trainable": lambda: tf.Variable(1.5, trainable=False),
-    "keras_variable_not_trainable": lambda: keras.Variable(1.5, trainable=False),
+    "keras_variable_frozen_later": _keras_variable_frozen_later,  # not in the lesson
     "frozen_dense_kernel_passed_explicitly": _frozen_dense_kernel,
     "tf_variable_not_trainable_watched": lambda: tf.Variable(1.5, trainable=False),
 }
@@ -157,24 +185,57 @@ def check_none_or_gradient(predictions):
         "variable: source.value.trainable), not the Keras flag. Which of these were "
         "created non-trainable? And what does tape.watch change?"
     )
-    kinds = ("None", "gradient")
-    return check_kind_predictions(predictions, CASES, kinds, case_gradient_kind, hint)
+    kinds, synonyms = ("None", "gradient"), {"number": "gradient"}  # lesson 08's word
+    return check_kind_predictions(
+        predictions, CASES, kinds, case_gradient_kind, hint, synonyms=synonyms
+    )
 
 
 def check_only_second_trainable(model):
     """model.trainable_variables must be exactly the second layer's (lesson 09)."""
     hint = (
-        "Set the first layer's trainable attribute to False: model.layers[0]."
-        "trainable = False. Leave the second layer trainable."
+        "Sections 5 and 7 freeze a layer after the model is built: which attribute did "
+        "they set, and on what? Leave the second layer as it is."
     )
+    if model is Ellipsis:
+        return wrong(f"model: {BLANK} two-layer model of the cell.", hint)
     if not isinstance(model, keras.Model) or len(model.layers) != 2:
         return wrong("pass the two-layer model from the cell above.", hint)
-    got = [variable.path for variable in model.trainable_variables]
-    expected = [variable.path for variable in model.layers[1].weights]
-    if not model.layers[1].trainable or not expected:
-        return wrong("the second layer must stay trainable (and be built).", hint)
-    if got != expected:  # list "first/kernel", not "sequential_3/first/kernel"
-        listed = ", ".join(path.split("/", 1)[-1] for path in got) or "none"
-        message = f"model.trainable_variables holds {len(got)} variables ({listed}); "
-        return wrong(message + f"expected only the second layer's {len(expected)}.", hint)
-    return right("only the second layer's kernel and bias will be trained.")
+    got = {id(variable) for variable in model.trainable_variables}
+    expected = {id(variable) for variable in model.layers[1].weights}
+    if not expected:
+        return wrong("pass the model of the cell, built (it has keras.Input).", hint)
+    if got == expected:  # judged by the effect: what an optimiser would train
+        return right("only the second layer's kernel and bias will be trained.")
+    if len(got) == len(model.weights):  # the exercise as stored: nothing frozen yet
+        return wrong(f"all 4 variables are trainable: {BLANK} line that freezes.", hint)
+    paths = [variable.path for variable in model.trainable_variables]
+    listed = ", ".join(path.split("/", 1)[-1] for path in paths) or "none"
+    message = f"model.trainable_variables holds {len(got)} variables ({listed}); "
+    return wrong(message + f"expected only the second layer's {len(expected)}.", hint)
+
+
+MOVED = ("all four", "only the second layer's", "none", "it raises")
+REASONS = (
+    "the optimiser skips the variables of a frozen layer",
+    "the tape returns None for a frozen layer's weights",
+    "freezing only shortens trainable_variables; the optimiser updates what it is given",
+    "Adam's steps are too small to change float32 weights",
+)
+
+
+def check_weights_to_adam(moved, reason):
+    """Which weights Adam moves when a loop hands it model.weights, the first layer
+    frozen, and why: MOVED[0], REASONS[2], as tests/test_lesson09 proves (lesson 09)."""
+    hint = (
+        "Use section 4: what does the tape return for each of model.weights, and "
+        "what decides which variables this loop's optimiser updates?"
+    )
+    verdicts = [
+        check_choice(moved, MOVED[0], "moved", hint, MOVED),
+        check_choice(reason, REASONS[2], "reason", hint, REASONS),
+    ]
+    missed = [verdict.message for verdict in verdicts if not verdict]
+    if missed:
+        return wrong(" ".join(missed), hint)
+    return right(" ".join(verdict.message for verdict in verdicts))

@@ -16,9 +16,16 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
-from helpers.diagnosis import diagnose
-from helpers.explorer import RED, Explorer, FigureView, number_text, source_html
-from helpers.feedback import right, wrong
+from helpers.diagnosis import CAUSES, diagnose
+from helpers.explorer import (
+    RED,
+    Explorer,
+    FigureView,
+    Prediction,
+    number_text,
+    source_html,
+)
+from helpers.feedback import BLANK, check_choice, right, wrong
 
 FEATURES = tf.constant([[1.0, 2.0], [-1.0, 0.5], [0.5, -1.5]])
 LABELS = tf.constant([0, 1, 1])  # a class per example, for the classifiers
@@ -261,7 +268,7 @@ def clinic_explorer():
     menu = widgets.Dropdown(
         options=[*BROKEN_PROGRAMS], value="dead layer", description="program"
     )
-    version = widgets.ToggleButtons(options=("broken", "fixed"))
+    version = widgets.ToggleButtons(options=("broken", "fixed"), description="version")
     code, table = widgets.HTML(), widgets.HTML()
 
     def update():
@@ -288,9 +295,17 @@ def clinic_explorer():
             said += f". Lesson {BROKEN_PROGRAMS[menu.value].lesson} proves the cause"
         return f"<b>{menu.value}</b>, {version.value}: {said or 'every source is ok'}."
 
-    question = "Which cause does diagnose name, on which line? Fixed: which bars change?"
+    question = "Fix 'frozen scale', then 'unused bias': does w's gradient change?"
+    prediction = Prediction(
+        ("in both", "in neither", "only in frozen scale", "only in unused bias"),
+        "only in unused bias",
+        "trainable=False changes only what the tape watches, not the loss: dL/dw stays "
+        "the same. The typo's fix changes the loss itself (b replaces w[0] in the "
+        "bias), so dL/dw changes too.",
+    )
     title = "Gradient clinic: diagnose a broken program"
-    return Explorer(title, [menu, version], view, update, question, [code, table])
+    controls = [menu, version]
+    return Explorer(title, controls, view, update, question, [code, table], prediction)
 
 
 GROUP_COUNTS = tf.constant([0.0, 2.0, 4.0])  # examples per group; the first is empty
@@ -301,11 +316,13 @@ REFERENCE_LOSSES = {  # what each fixed loss must still compute, from the variab
     "the sum of the group means": lambda totals: tf.reduce_sum(
         tf.where(GROUP_COUNTS > 0, totals / SAFE_COUNTS, totals)
     ),
-}
+}  # each takes the variable's values cast to float32: a float16 or float64 one is fine
 
 
 def _check_fixed(loss_fn, source, name, shape, what, hint):
     """Feedback: diagnose finds `source` ok, and loss_fn() still computes `what`."""
+    if loss_fn is Ellipsis:
+        return wrong(f"{BLANK} `loss` (the function, no parentheses).", hint)
     if not callable(loss_fn):
         return wrong("pass the loss function itself (no ()), then the variable.", hint)
     if not isinstance(source, tf.Variable) or tuple(source.shape) != shape:
@@ -318,7 +335,7 @@ def _check_fixed(loss_fn, source, name, shape, what, hint):
         found = f"{finding.status} ({finding.cause}). {finding.explanation}"
         return wrong(f"diagnose still finds {name}: {found}", hint)
     loss = loss_fn()
-    expected = float(REFERENCE_LOSSES[what](source))
+    expected = float(REFERENCE_LOSSES[what](tf.cast(source, tf.float32)))
     if not (tf.is_tensor(loss) and loss.shape == ()):
         got = getattr(loss, "shape", type(loss).__name__)
         return wrong(f"the loss must be one number, {what}; got {got}.", hint)
@@ -332,8 +349,8 @@ def check_accuracy_bug_fixed(loss_fn, w):
     """The classifier's loss_fn must let the gradient reach w (lesson 10)."""
     hint = (
         "argmax and == are steps: they have no gradient (lesson 07 §6). Train on a "
-        "smooth loss of the logits instead: the mean cross-entropy, "
-        "tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits))."
+        "smooth loss of the logits instead: lesson 04's cross-entropy from logits, "
+        "as the gallery's healthy classifier computes it."
     )
     return _check_fixed(loss_fn, w, "w", (2, 2), "the mean cross-entropy", hint)
 
@@ -352,7 +369,34 @@ def check_group_means_fixed(loss_fn, totals):
     """The group means must give no NaN: a safe division inside tf.where (lesson 10)."""
     hint = (
         "0 / 0 in the branch tf.where does not select still sends NaN back (lesson 07 "
-        "§5). Make the division safe first: divide by tf.where(counts > 0, counts, 1.0)."
+        "§5). Make that branch safe too: what could an empty group divide by instead?"
     )
     what = "the sum of the group means"
     return _check_fixed(loss_fn, totals, "totals", (3,), what, hint)
+
+
+def clipped_scores():
+    """Exercise 4's program: raw pixels, scores clipped to [0, 1] (lesson 10)."""
+    w = tf.Variable([0.5, 0.3], name="w")
+
+    def loss():
+        scores = tf.clip_by_value(tf.linalg.matvec(PIXELS, w), 0.0, 1.0)  # in [0, 1]
+        return squared_error(scores, SEEN)
+
+    return loss, [w]
+
+
+STATUSES = ("ok", "none", "zero", "partly_zero", "nan")
+
+
+def check_clipped_scores(status, cause):
+    """The status and cause diagnose gives clipped_scores, predicted (lesson 10)."""
+    hint = (
+        "Compute the scores before the clip by hand (PIXELS are raw, up to 255), then "
+        "go through the checklist's questions in order: which op on the path passes "
+        "back nothing, or 0, at those values?"
+    )
+    finding = diagnose(*clipped_scores())[0]
+    said = check_choice(status, finding.status, "the status", hint, STATUSES)
+    said = said and check_choice(cause, finding.cause, "the cause", hint, CAUSES)
+    return said and right(f"w: {finding.status} ({finding.cause}). {finding.explanation}")

@@ -14,7 +14,7 @@ import tensorflow as tf
 from ipywidgets import Checkbox, Dropdown, FloatLogSlider, IntSlider
 
 from helpers.digits import NUM_CLASSES, load_digits
-from helpers.explorer import Explorer, FigureView, number_text, warn_nonfinite
+from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 from helpers.feedback import answer_problem, right, wrong
 
 RETRAINS = True  # every move of the explorer trains again (read by the benchmarks)
@@ -203,7 +203,7 @@ def draw_health(figure):
     (loss_ax, norm_ax, hist_ax), (layer_ax, ratio_ax, share_ax) = figure.subplots(2, 3)
     steps = np.arange(STEPS)
     lines = {  # log y axes, fixed: values beyond the limits are drawn on the edge
-        "loss": (loss_ax, steps, (1e-2, 1e4), "loss (dotted: log 10)"),
+        "loss": (loss_ax, steps, (1e-2, 1e4), "loss"),
         "norm": (norm_ax, steps, (1e-8, 1e8), "global gradient norm (dashed: clip)"),
         "layer": (layer_ax, LAYERS, (1e-10, 1e4), "|kernel gradient|, mean by layer"),
         "ratio": (ratio_ax, LAYERS, (1e-12, 1e1), "update/data |Δw|/|w| (dashed: 1e-3)"),
@@ -213,7 +213,6 @@ def draw_health(figure):
         artists[name] = ax.plot(x, 0 * x + 1.0, "-" if x is steps else "o-")[0]
         ax.set(yscale="log", ylim=limits, xlim=(x[0] - 0.5, x[-1] + 0.5), title=title)
         ax.set_xlabel("SGD step" if x is steps else "layer (the last: output)")
-    loss_ax.axhline(np.log(NUM_CLASSES), color="grey", linestyle=":")
     artists["clip"] = norm_ax.axhline(1.0, color="#C44E52", linestyle="--")
     ratio_ax.axhline(1e-3, color="grey", linestyle="--")  # a healthy ratio (CS231n)
     labels = ("layer 1", "last hidden layer")
@@ -250,13 +249,13 @@ def show_run(artists, run, activation, clip):
 
 
 def describe(run, activation, clip):
-    """The status: what is wrong, in the lesson's words (lesson 11)."""
+    """The status: what the run measured, in the lesson's words (lesson 11)."""
     losses, falloff, peak = run.losses, run.falloff, np.nanmax(run.grad_norms)
     said = [f"loss {number_text(losses[0])} → {number_text(losses[-1])}."]
     bad = np.flatnonzero(~np.isfinite(losses))
-    if bad.size:
-        why = "the activations grew until float32 overflowed to inf, and inf - inf = NaN"
-        said.insert(0, warn_nonfinite("the loss", losses) + f"From step {bad[0]}: {why}.")
+    if bad.size:  # what overflowed, not why: the lesson explains it
+        overflow = f"From step {bad[0]}: float32 overflowed."
+        said.insert(0, warn_nonfinite("the loss", losses) + overflow)
     with np.errstate(divide="ignore"):  # layer 10's gradient exactly 0: 1 / 0 = inf
         size = number_text(max(falloff, 1 / falloff))
     span = f"{size}× from the last layer to the first"
@@ -303,11 +302,19 @@ def deep_network_explorer():
         return describe(run, activation.value, clip.value)
 
     question = (
-        "Sigmoid, depth 10: how many times smaller is layer 1's gradient than layer "
-        "10's? Find two ways to bring every layer within 10× of the others."
+        "Sigmoid, depth 10: which one change brings every hidden layer's gradient "
+        "within 10× of the others? Then find a second way."
+    )
+    prediction = Prediction(
+        ("init he", "a larger learning rate", "clipping", "BatchNorm"),
+        "BatchNorm",
+        "BatchNorm divides each pre-activation by its batch's standard deviation, about "
+        "0.2 here, so the backward pass multiplies the gradient by about 5 per layer, "
+        "which cancels sigmoid's σ' ≤ 1/4. He's weights give only √2 per layer; the "
+        "learning rate and clipping scale every layer alike.",
     )
     title = "Gradient health: a deep MLP on the digits, 200 SGD steps per move"
-    return Explorer(title, controls, view, update, question=question)
+    return Explorer(title, controls, view, update, question, prediction=prediction)
 
 
 def _one_positive_number(answer, what, hint):
@@ -374,9 +381,9 @@ def check_rescue_clip(answer):
     if feedback is not None:
         return feedback
     run = train_deep(10, "relu", "he", clip=clip, learning_rate=30.0)
-    late_loss, at, step = run.losses[-20:].mean(), f"At threshold {clip:g}", 30 * clip
-    why = f"each clipped step is 30 × {clip:g} = {step:.3g} long, too "
-    why += "long" if step > 3 * 0.1 else "short"  # the lesson's run: 3 × 0.1 worked
+    late_loss, at = run.losses[-20:].mean(), f"At threshold {clip:g}"
+    # the direction only; the lesson's run (learning rate 3, clip 0.1) steps 0.3 long
+    why = "the threshold is too " + ("large" if 30 * clip > 3 * 0.1 else "small")
     if not np.isfinite(run.losses).all():
         return wrong(f"{at} the loss turns NaN or inf: {why}.", hint)
     if not late_loss < 1.0:

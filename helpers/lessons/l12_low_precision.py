@@ -8,8 +8,16 @@ import numpy as np
 import tensorflow as tf
 from ipywidgets import Dropdown, FloatLogSlider
 
-from helpers.explorer import RED, Explorer, FigureView, number_text, red, warn_nonfinite
-from helpers.feedback import answer_problem, right, wrong
+from helpers.explorer import (
+    RED,
+    Explorer,
+    FigureView,
+    Prediction,
+    number_text,
+    red,
+    warn_nonfinite,
+)
+from helpers.feedback import answer_problem, check_choice, right, wrong
 
 RETRAINS = True  # every move of the explorer reruns a (traced) training loop
 # name -> (dtype of the weights, dtype of the arithmetic); mixed is Keras' mixed_float16
@@ -142,8 +150,9 @@ def update_gradients(bars, labels, last, run):
     last.set_ydata(np.clip(np.abs(run.last_grads), FLOOR * 2, CEILING))  # 0 at the bottom
 
 
-def describe(dtype, scaling, run, reference):
-    """The status (HTML): underflows, skipped steps, overflow, stall (lesson 12)."""
+def describe(dtype, run, reference):
+    """The status (HTML): underflows, skipped steps, overflow, stall; what is seen, the
+    lesson says why (lesson 12)."""
     zeros_first = int(np.sum(run.first_grads == 0))
     zeros_last = int(np.sum((run.last_grads == 0) & (run.last_diffs != 0)))
     ratio = run.losses[-1] / reference.losses[-1]
@@ -156,29 +165,18 @@ def describe(dtype, scaling, run, reference):
     )
     if ratio > 10 and not run.late_moved.any():  # NaN > 10 is False
         status += f"Stalled: no weight changed in the last {LATE_STEPS} steps. "
-    advice = "raise the loss scale"
-    if scaling == "dynamic":  # the learner cannot raise it
-        advice = f"try a fixed scale above the dynamic one, {run.scales[-1]:.0f}"
-    if ratio > 10 and zeros_first:
-        status += f"Its gradients underflow: {advice}. "
-    elif ratio > 10 and dtype != "mixed":
-        status += (
-            f"Updates below half the spacing of {dtype} numbers round away (w − lr·g == "
-            "w): keep float32 weights (mixed). "
-        )
-    elif ratio > 10 and zeros_last:
-        status += f"Its gradients underflow late in training: {advice}. "
     if run.skipped.any():
         status += (
             f"Dynamic scaling skipped {int(run.skipped.sum())} steps whose gradients "
-            f"overflowed to inf, halving the scale from {run.scales[0]:.0f} to "
+            f"overflowed to inf; its scale went from {run.scales[0]:.0f} to "
             f"{run.scales[-1]:.0f}."
         )
     if np.isfinite(run.losses).all():
         return status
-    why = "The scaled gradient overflowed (65520 or more is inf in float16) and loss "
-    why += f"scaling '{scaling}' applies it anyway: the weights turn NaN. "
-    return warn_nonfinite("the loss", run.losses) + red(why) + status
+    applied = (
+        "The scaled gradients overflowed to inf and were applied: the weights are NaN. "
+    )
+    return warn_nonfinite("the loss", run.losses) + red(applied) + status
 
 
 def precision_explorer():
@@ -214,18 +212,24 @@ def precision_explorer():
         run_line.set_ydata(np.where(np.isfinite(run.losses), run.losses, np.nan))
         scaled = f"fixed {scale.value:g}" if scaling.value == "fixed" else scaling.value
         setting.set_text(f"{dtype.value}, loss scaling {scaled}, size {size.value:g}")
-        return describe(dtype.value, scaling.value, run, reference)
+        return describe(dtype.value, run, reference)
 
+    prediction = Prediction(
+        ("the same scale", "a larger scale", "a smaller scale", "no scale does"),
+        "a larger scale",
+        "As w_j nears t_j its gradient s (w_j − t_j) shrinks, so late in training it "
+        "underflows again: a scale that lifts the first step's gradients is too small "
+        "for the last ones. That is why dynamic scaling starts high, at 2^15.",
+    )
     return Explorer(
         "Low precision: which gradients underflow, and does the run train?",
         [dtype, scaling, size, scale],
         view,
         update,
-        question="mixed, gradient size 1e-6: find the smallest fixed loss scale at which "
-        "no gradient is 0 at the first step, then the smallest at which the loss ends "
-        "within 2× of float32's. Then dynamic: does the run match float32, and is any "
-        "step skipped? Then bfloat16 with scaling off: how many gradients are 0, and why "
-        "does the loss still stall?",
+        question="mixed, size 1e-6, fixed scale: the smallest scale with no gradient 0 "
+        "at the first step; is it enough for the loss to end within 2× of float32's, "
+        "or does that take a larger or a smaller scale?",
+        prediction=prediction,
     )
 
 
@@ -277,13 +281,19 @@ def smallest_safe_scale(dtype="mixed", size=1e-7):
     return next(2.0**k for k in range(64) if np.all(first_gradients(dtype, size, 2.0**k)))
 
 
-def check_smallest_loss_scale(answer):
-    """The smallest power-of-two loss scale at which none of the 16 first-step
-    gradients underflows, at gradient size 1e-7 in mixed precision (lesson 12)."""
+SCALE_REASONS = (
+    "S times the smallest gradient must be above 2^-25",
+    "S times the smallest gradient must reach float16's smallest normal, 2^-14",
+    "S times the largest gradient must stay below 65504",
+)
+
+
+def check_smallest_loss_scale(answer, reason):
+    """The smallest power-of-two loss scale with no first-step gradient 0, at size 1e-7
+    in mixed precision, and why: SCALE_REASONS[0] (lesson 12)."""
     hint = (
-        "The smallest exact gradient is S · size · (smallest target, 0.001); float16 "
-        "rounds anything at or below 2^-25 to 0. Solve for S, take the next power of "
-        "two, then confirm with first_gradients."
+        "Derive it before any loop: which of the 16 exact gradients is smallest, and "
+        "below which float16 value does a number become 0 (section 4)? Solve for S."
     )
     scale, feedback = _scalar(answer, "the loss scale", hint)
     if feedback is not None:
@@ -295,6 +305,9 @@ def check_smallest_loss_scale(answer):
         return wrong(f"at {scale:g}, gradients still 0: {zeros} of {NUM_WEIGHTS}.", hint)
     if scale != smallest_safe_scale():
         return wrong(f"no gradient is 0 at {scale:g}; a smaller power works.", hint)
+    verdict = check_choice(reason, SCALE_REASONS[0], "the reason", hint, SCALE_REASONS)
+    if not verdict:
+        return verdict
     return right(
         f"{scale:g} = 2^{np.log2(scale):.0f}: no gradient underflows; at half of it, "
         f"{int(np.sum(first_gradients('mixed', 1e-7, scale / 2) == 0))} would be 0."
