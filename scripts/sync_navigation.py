@@ -38,13 +38,13 @@ LESSONS = [
     ("01_gradient_tape", "The gradient tape",
      "recording, `watch`, persistent tapes, `jacobian`, finite differences"),
     ("02_softmax_forward", "Softmax forward",
-     "temperature, shift invariance, overflow of the naive form, the stable form, "
-     "`log_softmax`"),
+     ("temperature, shift invariance, overflow of the naive form, the stable form, "
+     "`log_softmax`")),
     ("03_softmax_jacobian", "The softmax Jacobian",
      "`diag(p) - p pᵀ`; why `tape.gradient(softmax(z), z)` is zero"),
     ("04_softmax_cross_entropy", "Softmax + cross-entropy",
-     "`p - y`; NaN from the naive loss; `from_logits`; softmax applied twice; "
-     "temperature, label smoothing, sparse labels"),
+     ("`p - y`; NaN from the naive loss; `from_logits`; softmax applied twice; "
+     "temperature, label smoothing, sparse labels")),
     ("05_training", "Training",
      "the three programs made correct and fast; Adam; loss curves"),
     ("06_custom_gradients", "Custom gradients",
@@ -58,11 +58,11 @@ LESSONS = [
     ("10_gradient_clinic", "Gradient clinic",
      "a checklist, `helpers.diagnose` on broken programs, find-the-bug exercises"),
     ("11_deep_network", "Gradient health in a deep network",
-     "per-layer gradient norms on real digits; vanishing, exploding, dead units; "
-     "init, BatchNorm, clipping; debugging with plain TensorFlow"),
+     ("per-layer gradient norms on real digits; vanishing, exploding, dead units; "
+     "init, BatchNorm, clipping; debugging with plain TensorFlow")),
     ("12_low_precision", "Low precision: float16, bfloat16 and loss scaling",
-     "float16 and bfloat16 ranges; gradients that underflow to 0; loss scaling, "
-     "`mixed_float16`; updates lost to rounding"),
+     ("float16 and bfloat16 ranges; gradients that underflow to 0; loss scaling, "
+     "`mixed_float16`; updates lost to rounding")),
 ]
 
 
