@@ -1,7 +1,7 @@
 # Shortcuts for course.py, which does the work (it needs only Python).
 PYTHON ?= python3
 
-.PHONY: lab test execute bench test-oldest slides html
+.PHONY: lab test execute bench test-oldest slides html wheel handout editions
 lab:
 	$(PYTHON) course.py lab
 test:
@@ -16,3 +16,9 @@ slides:
 	$(PYTHON) course.py slides
 html:
 	$(PYTHON) course.py html
+wheel:
+	$(PYTHON) course.py wheel
+handout:
+	$(PYTHON) course.py handout
+editions:
+	$(PYTHON) course.py editions

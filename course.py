@@ -14,12 +14,20 @@ requirements into it (again only when a requirements file changed), then:
   slides   builds a reveal.js slide deck per lesson into build/slides/ (open
            build/slides/index.html; works offline: see README, "Teaching with it")
   html     exports every lesson as a static page into build/html/ (works offline)
+  wheel    builds the helpers package as a wheel into build/wheel/, for lessons run
+           outside this repository (Colab, VS Code, a hub image: see README)
+  handout  writes build/handout.html, the printable checklist and None/zero/NaN table
+  editions writes build/instructor/ (every exercise solved, executed), build/student/
+           (the lessons as set, Predict outputs cleared) and build/nbgrader/, an
+           nbgrader course folder (see README, "Grading with nbgrader")
 """
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -29,7 +37,9 @@ OLDEST_VENV = ROOT / ".venv-oldest"
 REQUIREMENTS = {"lab": "requirements.txt", "test": "requirements-test.txt",
                 "execute": "requirements-test.txt", "bench": "requirements-test.txt",
                 "test-oldest": "requirements-oldest.txt",
-                "slides": "requirements.txt", "html": "requirements.txt"}
+                "slides": "requirements.txt", "html": "requirements.txt",
+                "wheel": "requirements.txt", "handout": "requirements.txt",
+                "editions": "requirements-test.txt"}
 
 
 def scripts(venv_dir):
@@ -53,6 +63,10 @@ def use_course_env():
         os.environ.setdefault(name, value)
 
 
+NBGRADER_SERVER_EXTENSIONS = ("formgrader", "validate_assignment", "assignment_list",
+                              "course_list")
+
+
 def install(requirements, venv_dir=VENV):
     """Create `venv_dir` if needed and install `requirements` unless already installed."""
     python = scripts(venv_dir) / "python"
@@ -67,6 +81,16 @@ def install(requirements, venv_dir=VENV):
         return
     print(f"installing {requirements} into {venv_dir}", flush=True)
     run([python, "-m", "pip", "install", "--quiet", "-r", ROOT / requirements])
+    if "nbgrader" in (ROOT / requirements).read_text():
+        # nbgrader is the lecturer's command-line tool (README): keep its panels and
+        # server extensions out of the learners' JupyterLab in the same venv
+        jupyter = scripts(venv_dir) / "jupyter"
+        run([jupyter, "labextension", "disable", "--level=sys_prefix", "@jupyter/nbgrader"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name in NBGRADER_SERVER_EXTENSIONS:
+            run([jupyter, "server", "extension", "disable", "--sys-prefix",
+                 f"nbgrader.server_extensions.{name}"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stamp.write_text(digest)
 
 
@@ -77,6 +101,18 @@ def run(command, **kwargs):
     )
     if result.returncode != 0:
         sys.exit(result.returncode)
+
+
+def build_wheel(folder, python=BIN / "python"):
+    """Build the helpers wheel into `folder` and return its path. It is built from a
+    clean copy of the package: setuptools would also pack files left in build/lib."""
+    with tempfile.TemporaryDirectory() as source:
+        shutil.copy(ROOT / "pyproject.toml", source)
+        shutil.copytree(ROOT / "helpers", Path(source, "helpers"),
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        subprocess.run([str(python), "-m", "pip", "wheel", "--quiet", "--no-deps",
+                        "--wheel-dir", str(folder), source], check=True)
+    return next(Path(folder).glob("softmax_gradients_course_helpers-*.whl"))
 
 
 def main(argv):
@@ -114,6 +150,14 @@ def main(argv):
     elif task in ("slides", "html"):
         # nbconvert (installed with JupyterLab) exports; npm fetches the decks' JS once
         run([BIN / "python", ROOT / "scripts" / "export_site.py", task], env=env)
+    elif task == "editions":
+        run([BIN / "python", ROOT / "scripts" / "editions.py"], env=env)
+    elif task == "handout":
+        run([BIN / "python", ROOT / "scripts" / "handout.py"], env=env)
+    elif task == "wheel":
+        # the folder holds one wheel, the one just built
+        shutil.rmtree(ROOT / "build" / "wheel", ignore_errors=True)
+        print(build_wheel(ROOT / "build" / "wheel"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""The exercises' reference solutions (solutions.py): the answer key (issue 12)."""
