@@ -3,11 +3,11 @@ NaN drawn at 0 (lessons 03, 04); gradients, None an empty hatched bar (08, 09)."
 
 import numpy as np
 
-from helpers.explorer import number_text
+from helpers.explorer import PALETTE, number_text
 
 
 def draw_signed_bars(
-    ax, names, limit, offset=0.0, width=0.8, color="#4C72B0", label=None
+    ax, names, limit, offset=0.0, width=0.8, color=PALETTE[5], label=None
 ):
     """Zero bars, one per name (moved by `offset`), and a zero line (lessons 03-04)."""
     positions = np.arange(len(names)) + offset
@@ -33,7 +33,7 @@ def update_signed_bars(bars, labels, values, limit):
 def draw_gradient_bars(ax, source_names, ylim, title="d loss / d source"):
     """One bar per source on fixed axes; returns (bars, labels) to update (lesson 08)."""
     positions = range(len(source_names))
-    bars = ax.bar(positions, [0.0] * len(source_names), width=0.6, color="#4C72B0")
+    bars = ax.bar(positions, [0.0] * len(source_names), width=0.6, color=PALETTE[5])
     labels = [ax.text(x, 0.0, "", ha="center", va="bottom") for x in positions]
     ax.set_xticks(positions, source_names)
     ax.set_xlim(-0.7, len(source_names) - 0.3)
@@ -45,7 +45,7 @@ def draw_gradient_bars(ax, source_names, ylim, title="d loss / d source"):
 def update_gradient_bars(bars, labels, grads, none_height):
     """A number sets a bar's height; None draws an empty hatched bar (lesson 08)."""
     for bar, label, grad in zip(bars, labels, grads):
-        bar.set_color("#888888" if grad is None else "#4C72B0")
+        bar.set_color("#888888" if grad is None else PALETTE[5])
         bar.set_fill(grad is not None)
         bar.set_hatch("///" if grad is None else None)
         bar.set_height(none_height if grad is None else grad)

@@ -4,16 +4,19 @@ import platform
 import random
 
 import keras
+import matplotlib
 import numpy as np
 import tensorflow as tf
 
+from helpers.explorer import PALETTE
 from helpers.validate import integer
 
 OLDEST_TENSORFLOW = (2, 16)
+DASHES = ["-", "--", ":", "-.", (0, (9, 3)), (0, (1, 4)), (0, (9, 2, 1, 2)), (0, (2, 5))]
 
 
 def seed_everything(seed=0):
-    """Seed Python, NumPy, TensorFlow and Keras 3 initialisers; make ops deterministic."""
+    """Seed Python, NumPy, TensorFlow, Keras 3; deterministic ops; colour-blind-safe lines."""
     # NumPy's legacy seed takes 0 .. 2**32 - 1
     seed = integer(seed, "seed", 0, 2**32 - 1, "0")
     # tf.random.set_seed alone does not seed Keras 3 initialisers; this seeds all four
@@ -21,6 +24,7 @@ def seed_everything(seed=0):
     random.seed(seed)
     tf.config.experimental.enable_op_determinism()
     np.set_printoptions(precision=4, suppress=False, linewidth=88)
+    matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=PALETTE, ls=DASHES)
 
 
 def environment_report():

@@ -20,6 +20,9 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
 RED = "#b00"  # status lines and labels in trouble
+# Okabe & Ito's colours, which colour-blind readers tell apart (Wong, Nat Methods 2011)
+OKABE_ITO = "#000000 #E69F00 #56B4E9 #009E73 #F0E442 #0072B2 #D55E00 #CC79A7"
+PALETTE = tuple(OKABE_ITO.split())
 CHOOSE = "(commit before the explanation)"
 
 
@@ -102,8 +105,7 @@ class Explorer(widgets.VBox):
         self._holding = False  # True while set() moves several controls
         question = f"<br><i>{html.escape(question)}</i>" if question else ""
         header = widgets.HTML(f"<b>{html.escape(title)}</b>{question}")
-        wrapping = widgets.Layout(flex_flow="row wrap")
-        control_box = widgets.HBox(self.controls, layout=wrapping)
+        control_box = widgets.HBox(self.controls, layout={"flex_flow": "row wrap"})
         self.prediction = prediction
         self.verdict = widgets.HTML()
         self.predict = widgets.Dropdown(
@@ -131,8 +133,7 @@ class Explorer(widgets.VBox):
         """Move controls, named by their description, to `values` with one update: the
         state an explanation is about, which the saved notebook then shows."""
         controls = {control.description: control for control in self.controls}
-        unknown = sorted(set(values) - set(controls))
-        if unknown:
+        if unknown := sorted(set(values) - set(controls)):
             raise ValueError(f"values: no control named {unknown}; pass {list(controls)}")
         self._holding = True
         try:
@@ -144,16 +145,13 @@ class Explorer(widgets.VBox):
 
     def _reveal(self):
         """Lock the learner's prediction and show whether it held, then the why."""
-        chosen = self.predict.value
-        if chosen == CHOOSE:
+        if (chosen := self.predict.value) == CHOOSE:
             return
         self.predict.disabled = True
         answer = self.prediction.answer
-        held = (
-            f"Your prediction held: {html.escape(answer)}."
-            if chosen == answer
-            else f"You predicted {html.escape(chosen)}; it is {html.escape(answer)}."
-        )
+        held = f"Your prediction held: {html.escape(answer)}."
+        if chosen != answer:
+            held = f"You predicted {html.escape(chosen)}; it is {html.escape(answer)}."
         self.verdict.value = f"<b>{held}</b> {self.prediction.explanation}"
 
     def update(self):

@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 import numpy as np
 
-from helpers.explorer import Explorer, FigureView, Prediction, number_text
+from helpers.explorer import PALETTE, Explorer, FigureView, Prediction, number_text
 from helpers.feedback import as_array, check_array
 from helpers.softmax import softmax_stable
 
@@ -19,7 +19,7 @@ def first_slider_explorer():
     """One slider moves the logit of 'cat'; bars show softmax([z, 1, 0]) (lesson 00)."""
     view = FigureView(figsize=(5, 3))
     ax = view.figure.subplots()
-    bars = ax.bar(["cat", "dog", "fish"], 0.0, color="#4C72B0")  # at x = 0, 1, 2
+    bars = ax.bar(["cat", "dog", "fish"], 0.0, color=PALETTE[5])  # at x = 0, 1, 2
     labels = [ax.text(x, 0.02, "", ha="center", va="bottom") for x in range(3)]
     ax.set(ylim=(0, 1.1), ylabel="probability", title="softmax probabilities")
     view.figure.tight_layout()

@@ -4,6 +4,7 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
+from helpers import explorer
 from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 from helpers.feedback import as_array, check_array, check_choice, right
 
@@ -45,11 +46,11 @@ def draw_tangent_panels(ax_f, ax_df):
     """Empty lines: f, tangent and point (left); f' and its point (right) (lesson 01)."""
     zeros = np.zeros_like(GRID)
     lines = {
-        "f": ax_f.plot(GRID, zeros, color="#4C72B0", lw=2)[0],
-        "tangent": ax_f.plot(GRID, zeros, color="#DD8452", ls="--")[0],
-        "f_point": ax_f.plot([0.0], [0.0], "o", color="#DD8452", ms=8)[0],
-        "df": ax_df.plot(GRID, zeros, color="#55A868", lw=2)[0],
-        "df_point": ax_df.plot([0.0], [0.0], "o", color="#DD8452", ms=8)[0],
+        "f": ax_f.plot(GRID, zeros, color=explorer.PALETTE[5], lw=2)[0],
+        "tangent": ax_f.plot(GRID, zeros, color=explorer.PALETTE[1], ls="--")[0],
+        "f_point": ax_f.plot([0.0], [0.0], "o", color=explorer.PALETTE[1], ms=8)[0],
+        "df": ax_df.plot(GRID, zeros, color=explorer.PALETTE[3], lw=2)[0],
+        "df_point": ax_df.plot([0.0], [0.0], "o", color=explorer.PALETTE[1], ms=8)[0],
     }
     titles = ("f(x), and its tangent at x (dashed)", "f'(x) from the tape")
     for ax, title in zip((ax_f, ax_df), titles):
@@ -157,9 +158,7 @@ def check_none_fix(answer):
     )
     if isinstance(answer, str):  # 'tape.watch( x )' is 'tape.watch(x)'; quotes too
         typed = "".join(answer.split()).strip("`'\";")
-        answer = next(
-            (fix for fix in NONE_FIXES if fix.replace(" ", "") == typed), answer
-        )
+        answer = next((f for f in NONE_FIXES if f.replace(" ", "") == typed), answer)
     what = "the fix for a None gradient of a constant"
     return check_choice(answer, "tape.watch(x)", what, hint, NONE_FIXES)
 

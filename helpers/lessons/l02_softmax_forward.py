@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.explorer import (
+    PALETTE,
     RED,
     Explorer,
     FigureView,
@@ -60,7 +61,7 @@ def softmax_forward_explorer():
     panels = []  # (bars, value labels, sum text): naive on the left, stable on the right
     titles = ("naive: exp(z/T) / sum exp(z/T)", "stable: shift by max z/T first")
     for ax, title in zip(view.figure.subplots(1, 2), titles):
-        bars = ax.bar(CLASS_NAMES, 0.0, color="#4C72B0")  # at x = 0, 1, 2, 3
+        bars = ax.bar(CLASS_NAMES, 0.0, color=PALETTE[5])  # at x = 0, 1, 2, 3
         labels = [ax.text(x, 0.02, "", ha="center", va="bottom") for x in range(4)]
         total = ax.text(1.5, 1.18, "", ha="center", va="center")  # above the bars
         ax.set(ylim=(0, 1.3), yticks=np.linspace(0, 1, 6), title=title)

@@ -6,14 +6,14 @@ import ipywidgets as widgets
 import numpy as np
 import tensorflow as tf
 
-from helpers import softmax
+from helpers import explorer, softmax
 from helpers.bars import draw_signed_bars, update_signed_bars
 from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 from helpers.feedback import check_array, check_choice, right
 
 NUM_LOGITS = 3
 CLASS_NAMES = [f"z{k}" for k in range(NUM_LOGITS)]
-NAIVE_COLOR, STABLE_COLOR = "#DD8452", "#4C72B0"
+NAIVE_COLOR, STABLE_COLOR = explorer.PALETTE[1], explorer.PALETTE[5]
 BETA_1, BETA_2, EPSILON = 0.9, 0.999, 1e-7  # Keras' Adam defaults, as in training.py
 SCALARS = [tf.TensorSpec([], dtype) for dtype in (tf.bool, tf.int32, tf.float32)]
 AdamRun = collections.namedtuple("AdamRun", "losses grad_norms final_probs")

@@ -3,13 +3,13 @@
 import numpy as np
 from ipywidgets import Dropdown, FloatLogSlider, IntSlider
 
-from helpers import training
+from helpers import explorer, training
 from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 from helpers.feedback import answer_problem, check_array, check_choice, right, wrong
 
 # log axes cannot show 0: np.clip puts values <= FLOOR on the bottom edge (NaN: a gap)
 FLOOR, CEILING = 1e-8, 1e5
-NORM_COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52")
+NORM_STYLES = tuple(zip(explorer.PALETTE[1::2], ("-", "--", ":", "-.")))  # colour, dash
 PREDICTION = Prediction(
     choices=("near 0", "exactly 0", "NaN", "still above 100"),
     answer="still above 100",
@@ -67,12 +67,12 @@ def training_explorer():
         ax.set(xlabel="step (log scale)", ylabel="log scale (0 on the bottom edge)")
         ax.grid(alpha=0.3)
     loss_line = loss_ax.plot([], [], color="#333333")[0]
-    norm_lines = [norm_ax.plot([], [], color=colour)[0] for colour in NORM_COLOURS]
+    norm_lines = [norm_ax.plot([], [], color=c, ls=style)[0] for c, style in NORM_STYLES]
     # each norm line is named by a label in its colour, top right
     corner = {"transform": norm_ax.transAxes, "ha": "right", "va": "top", "size": "small"}
     names = [
-        norm_ax.text(0.98, 0.93 - 0.08 * index, "", color=colour, **corner)
-        for index, colour in enumerate(NORM_COLOURS)
+        norm_ax.text(0.98, 0.93 - 0.08 * index, "", color=line.get_color(), **corner)
+        for index, line in enumerate(norm_lines)
     ]
     view.figure.tight_layout()
     view.animate(loss_line, *norm_lines, *names)

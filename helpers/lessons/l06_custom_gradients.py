@@ -7,11 +7,12 @@ import numpy as np
 import tensorflow as tf
 from ipywidgets import Dropdown, FloatSlider
 
+from helpers import explorer
 from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 from helpers.feedback import function_problem, right, wrong
 
 CURVE_INPUTS = np.linspace(-100.0, 100.0, 401)  # step 0.5: x = 0 is on the grid
-COLOURS = ("#C44E52", "#DD8452", "#4C72B0", "#55A868")  # naive, stable, custom, numeric
+COLOURS = [explorer.PALETTE[k] for k in (6, 1, 5, 3)]  # naive, stable, custom, numeric
 GRAD_LIMITS = (-0.05, 1.2)  # softplus'(x) = sigmoid(x) lies in [0, 1]
 CHECK_INPUTS = np.array([-2.0, 0.5, 3.0], dtype=np.float32)
 UPSTREAM = 2.0  # the checks differentiate 2 * f(x): a gradient must scale with upstream

@@ -7,7 +7,7 @@ import tensorflow as tf
 from ipywidgets import Dropdown, FloatLogSlider, FloatSlider
 
 from helpers.explorer import (
-    RED,
+    PALETTE,
     Explorer,
     FigureView,
     Prediction,
@@ -121,13 +121,13 @@ def dying_relu_explorer():
     view = FigureView(figsize=(9, 3.2))
     fraction_ax, loss_ax = view.figure.subplots(1, 2)
     steps = np.arange(STEPS + 1)
-    dead_line = fraction_ax.plot(steps, 0 * steps, color="#C44E52")[0]
-    moving_line = fraction_ax.plot(steps, 0 * steps, "--", color="#55A868")[0]
+    dead_line = fraction_ax.plot(steps, 0 * steps, color=PALETTE[6])[0]
+    moving_line = fraction_ax.plot(steps, 0 * steps, "--", color=PALETTE[3])[0]
     fraction_ax.set(ylim=(-0.03, 1.05), ylabel="fraction of hidden units")
     # above the axes: the curves can sit anywhere between 0 and 1
     labels = ["dead (a <= 0 on every input)", "getting a gradient"]
     fraction_ax.legend(labels, loc=(0, 1), ncol=2, fontsize=8, frameon=False)
-    loss_line = loss_ax.plot(steps, 1 + 0 * steps, color="#4C72B0")[0]
+    loss_line = loss_ax.plot(steps, 1 + 0 * steps, color=PALETTE[5])[0]
     loss_ax.set(yscale="log", ylim=(1e-3, 1e3), ylabel="training loss (log scale)")
     for ax in (fraction_ax, loss_ax):
         ax.set(xlim=(0, STEPS), xlabel="SGD step")
@@ -181,7 +181,7 @@ def elementwise_gradient_explorer():
     view = FigureView(figsize=(8, 4.2))
     value_ax, grad_ax = view.figure.subplots(2, 1, sharex=True)
     positions = np.linspace(-1.0, 1.0, NUM_POINTS)
-    value_line = value_ax.plot(positions, 0 * positions, "o-", color="#DD8452")[0]
+    value_line = value_ax.plot(positions, 0 * positions, "o-", color=PALETTE[1])[0]
     value_ax.set_yscale("symlog", linthresh=1.0)  # linear in [-1, 1], log out to ±150
     value_ax.set(ylim=(-150.0, 150.0), ylabel="f(x), symlog")
     shown_inputs = value_ax.text(0.01, 0.9, "", transform=value_ax.transAxes, size=8)
@@ -205,7 +205,7 @@ def elementwise_gradient_explorer():
             return f"{operation.value}: tape.gradient returned <b>None</b>."
         for bar, label, grad in zip(bars, labels, grads):  # NaN and inf: red bars at 0
             height = float(np.clip(grad, *GRAD_LIMITS)) if np.isfinite(grad) else 0.0
-            bar.set(height=height, color="#4C72B0" if np.isfinite(grad) else RED)
+            bar.set(height=height, color=PALETTE[5 if np.isfinite(grad) else 6])
             label.set(y=max(height, 0.0), text=number_text(grad, 2))
         status = warn_nonfinite("the gradient", grads) + warn_nonfinite("f(x)", values)
         if np.isnan(grads).any():  # what is computed there, not why it matters
@@ -305,9 +305,7 @@ def check_safe_xlogx(xlogx):
         return wrong(f"xlogx([-1, 0, 2]) is {values.numpy()}, not [0, 0, 2 log 2].", hint)
     grads = tape.gradient(values, inputs)
     if grads is None:
-        return wrong(
-            "the tape finds no path from x to xlogx(x): compute it from x.", hint
-        )
+        return wrong("the tape finds no path from x to xlogx(x): build it from x.", hint)
     if np.isnan(grads).any():
         nan = "NaN flows back from the branch tf.where did not select"
         return wrong(f"the gradient is {grads.numpy()}: {nan}.", hint)

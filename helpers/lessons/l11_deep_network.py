@@ -13,10 +13,12 @@ import numpy as np
 import tensorflow as tf
 from ipywidgets import Checkbox, Dropdown, FloatLogSlider, IntSlider
 
+from helpers import explorer
 from helpers.digits import NUM_CLASSES, load_digits
 from helpers.explorer import Explorer, FigureView, Prediction, number_text, warn_nonfinite
 from helpers.feedback import answer_problem, right, wrong
 
+VERMILLION = explorer.PALETTE[6]  # the clip line, the saturated share
 RETRAINS = True  # every move of the explorer trains again (read by the benchmarks)
 WIDTH, BATCH, STEPS = 32, 32, 200  # units per hidden layer, examples per batch, steps
 ACTIVATIONS, INITS = ("sigmoid", "tanh", "relu"), ("scale", "glorot", "he")
@@ -213,14 +215,15 @@ def draw_health(figure):
         artists[name] = ax.plot(x, 0 * x + 1.0, "-" if x is steps else "o-")[0]
         ax.set(yscale="log", ylim=limits, xlim=(x[0] - 0.5, x[-1] + 0.5), title=title)
         ax.set_xlabel("SGD step" if x is steps else "layer (the last: output)")
-    artists["clip"] = norm_ax.axhline(1.0, color="#C44E52", linestyle="--")
+    artists["clip"] = norm_ax.axhline(1.0, color=VERMILLION, linestyle="--")
     ratio_ax.axhline(1e-3, color="grey", linestyle="--")  # a healthy ratio (CS231n)
     labels = ("layer 1", "last hidden layer")
     artists["hist"] = [hist_ax.stairs(0 * BINS[1:], BINS, label=name) for name in labels]
+    artists["hist"][1].set_linestyle("--")  # told apart by more than colour
     artists["zeros"] = hist_ax.text(0.02, 0.97, "", transform=hist_ax.transAxes, va="top")
     hist_ax.set(ylim=(0, 0.6), xlabel="log10 |entry|", title="kernel gradient, last step")
     hist_ax.legend(loc="upper right", fontsize="small")
-    artists["bars"] = list(share_ax.bar(LAYERS[:-1], 0 * LAYERS[:-1], color="#C44E52"))
+    artists["bars"] = list(share_ax.bar(LAYERS[:-1], 0 * LAYERS[:-1], color=VERMILLION))
     artists["share"] = share_ax.set_title("saturated activations, last step")
     share_ax.set(ylim=(0, 1), xlim=(0.4, 10.6), xticks=LAYERS[:-1], xlabel="hidden layer")
     figure.subplots_adjust(left=0.06, right=0.98, bottom=0.09, top=0.94, hspace=0.5)

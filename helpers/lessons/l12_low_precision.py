@@ -9,7 +9,7 @@ import tensorflow as tf
 from ipywidgets import Dropdown, FloatLogSlider
 
 from helpers.explorer import (
-    RED,
+    PALETTE,
     Explorer,
     FigureView,
     Prediction,
@@ -130,8 +130,8 @@ def draw_gradients(ax):
     labels = [ax.text(x, FLOOR, "", ha="center", va="bottom", size=7) for x in positions]
     (last,) = ax.plot(positions, 0 * positions, "ko", ms=4, label="last step")
     subnormals = "float16 subnormals, 2^-24 to 2^-14"
-    ax.axhspan(FLOAT16_TINY, FLOAT16_NORMAL, color="#DD8452", alpha=0.2, label=subnormals)
-    ax.axhline(FLOAT16_MAX, color="#DD8452", label="float16's largest, 65504")
+    ax.axhspan(FLOAT16_TINY, FLOAT16_NORMAL, fc=PALETTE[1], alpha=0.2, label=subnormals)
+    ax.axhline(FLOAT16_MAX, color=PALETTE[1], label="float16's largest, 65504")
     ax.set(yscale="log", ylim=(FLOOR, CEILING), xlim=(-0.6, NUM_WEIGHTS - 0.4))
     ax.set(xlabel="weight j (target t_j from 1 down to 0.001)", xticks=positions[::3])
     ax.set(ylabel="|scaled gradient| (0: red, hatched)")
@@ -144,7 +144,7 @@ def update_gradients(bars, labels, last, run):
     for bar, label, grad in zip(bars, labels, run.first_grads):
         special = grad == 0 or not np.isfinite(grad)
         height = CEILING / 100 if np.isinf(grad) else 1e-10 if special else abs(grad)
-        bar.set(height=height - FLOOR, color=RED if special else "#4C72B0")
+        bar.set(height=height - FLOOR, color=PALETTE[6 if special else 5])
         bar.set(hatch="///" if grad == 0 else None, fill=grad != 0)
         label.set(y=height, text=number_text(abs(grad)) if special else "")
     last.set_ydata(np.clip(np.abs(run.last_grads), FLOOR * 2, CEILING))  # 0 at the bottom
@@ -197,7 +197,7 @@ def precision_explorer():
     reference = train_precision("float32", 1.0)
     steps = np.arange(STEPS + 1)
     loss_ax.plot(steps, reference.losses, "--", color="#888888", label="float32")
-    run_line = loss_ax.plot(steps, reference.losses, color="#C44E52", label="this run")[0]
+    run_line = loss_ax.plot(steps, reference.losses, c=PALETTE[6], label="this run")[0]
     loss_ax.set(yscale="log", ylim=(1e-8, 10.0), xlim=(0, STEPS))
     loss_ax.set(xlabel="SGD step", ylabel="loss L (log scale)")
     loss_ax.legend(loc="upper right", fontsize=8)
