@@ -169,20 +169,9 @@ def edition(path, kind):
 def execute(notebook):
     """Run `notebook` as scripts/execute_notebooks.py does (widget state and the
     explorers' final figures kept); raise if an exercise's check is not Correct."""
-    from nbclient import NotebookClient
+    from scripts.execute_notebooks import run
 
-    from scripts.execute_notebooks import final_figures
-
-    NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        allow_errors=False,
-        resources={"metadata": {"path": str(ROOT / "notebooks")}},
-        extra_arguments=["--IPKernelApp.capture_fd_output=False"],
-        store_widget_state=True,
-    ).execute()
-    final_figures(notebook)
+    run(notebook, ROOT / "notebooks")
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             *printed, result = cell.outputs or [{}]

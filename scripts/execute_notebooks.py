@@ -44,38 +44,50 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
+def widget_state(notebook):
+    """{model id: model} of the widget state stored in `notebook`'s metadata."""
+    return notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+
+
+def images_below(state, model_id):
+    """One entry per Image model at or below `model_id` in a stored widget state, in
+    order: its PNG as stored (base64), or None if it holds no value."""
+    model = state.get(model_id, {})
+    if model.get("model_name") == "ImageModel":
+        buffers = model.get("buffers", [])
+        return [next((b["data"] for b in buffers if b["path"] == ["value"]), None)]
+    children = model.get("state", {}).get("children", [])
+    return [image for child in children
+            for image in images_below(state, child.removeprefix("IPY_MODEL_"))]
+
+
 def final_figures(notebook):
     """Each explorer output's fallback PNG becomes its figure as last saved: the Image
     model under the output's widget view in the stored widget state."""
-    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-
-    def image_below(model_id):
-        model = state.get(model_id, {})
-        if model.get("model_name") == "ImageModel":
-            return next(buffer["data"] for buffer in model.get("buffers", [])
-                        if buffer["path"] == ["value"])
-        children = model.get("state", {}).get("children", [])
-        found = (image_below(child.removeprefix("IPY_MODEL_")) for child in children)
-        return next((image for image in found if image), None)
-
+    state = widget_state(notebook)
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if WIDGET_VIEW in data and "image/png" in data:
-                data["image/png"] = image_below(data[WIDGET_VIEW]["model_id"]) or data[
-                    "image/png"]
+                images = images_below(state, data[WIDGET_VIEW]["model_id"])
+                data["image/png"] = (images and images[0]) or data["image/png"]
+
+
+def run(notebook, folder):
+    """Execute `notebook` in place, its kernel working in `folder`: fd capture off,
+    widget state stored, each explorer's fallback PNG its final figure."""
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", allow_errors=False,
+        resources={"metadata": {"path": str(folder)}},
+        extra_arguments=["--IPKernelApp.capture_fd_output=False"],
+        store_widget_state=True,
+    ).execute()
+    final_figures(notebook)
 
 
 def execute(path):
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=600, kernel_name="python3", allow_errors=False,
-        resources={"metadata": {"path": str(path.parent)}},
-        extra_arguments=["--IPKernelApp.capture_fd_output=False"],
-        store_widget_state=True,
-    )
-    client.execute()
-    final_figures(notebook)
+    run(notebook, path.parent)
     tidy(notebook)
     nbformat.write(notebook, path)
 

@@ -93,10 +93,16 @@ def lesson_minutes(notebook):
     return 5 * max(1, round(minutes / 5))
 
 
-def minutes_of_lessons():
-    """{stem: minutes} for every lesson on disk."""
-    return {stem: lesson_minutes(json.loads((NOTEBOOKS / f"{stem}.ipynb").read_text(
-        encoding="utf-8"))) for stem, *_ in LESSONS if (NOTEBOOKS / f"{stem}.ipynb").exists()}
+def lesson_texts():
+    """{stem: the notebook's JSON text} for every listed lesson on disk."""
+    paths = {stem: NOTEBOOKS / f"{stem}.ipynb" for stem, *_ in LESSONS}
+    return {stem: path.read_text(encoding="utf-8") for stem, path in paths.items()
+            if path.exists()}
+
+
+def minutes_of_lessons(texts):
+    """{stem: minutes} for each lesson in `texts` ({stem: JSON text})."""
+    return {stem: lesson_minutes(json.loads(text)) for stem, text in texts.items()}
 
 
 def map_table(link_prefix, minutes):
@@ -170,13 +176,14 @@ def main(argv):
     if argv not in ([], ["--check"]):
         sys.exit(__doc__)
     stale = []
-    minutes = minutes_of_lessons()
+    texts = lesson_texts()
+    minutes = minutes_of_lessons(texts)
     for index, (stem, title, *_) in enumerate(LESSONS):
         path = NOTEBOOKS / f"{stem}.ipynb"
-        if not path.exists():
+        if stem not in texts:
             stale.append(f"{path.name}: listed in LESSONS but missing")
             continue
-        text = path.read_text(encoding="utf-8")
+        text = texts[stem]
         notebook = json.loads(text)
         first_line = "".join(notebook["cells"][0]["source"]).split("\n", 1)[0]
         if first_line != heading(stem, title):

@@ -57,7 +57,7 @@ def test_lesson_minutes_follow_the_stated_rule():
     notebook["cells"].append(cell("code", "helpers.exercises.check_z(...)"))
     assert sync_navigation.lesson_minutes(notebook) == 35  # 35.5 rounds to 35
     # the map shows what the rule gives for the lessons on disk, not a number typed in
-    minutes = sync_navigation.minutes_of_lessons()
+    minutes = sync_navigation.minutes_of_lessons(sync_navigation.lesson_texts())
     assert set(minutes) == {path.stem for path in NOTEBOOKS}
     assert all(minutes[path.stem] >= 15 for path in NOTEBOOKS[1:])
 
@@ -87,15 +87,16 @@ def test_an_explorers_fallback_png_is_its_figure_as_saved(path):
     sys.path.insert(0, str(ROOT / "scripts"))
     import execute_notebooks
 
+    def fallbacks(notebook):
+        return [output.data["image/png"] for cell in notebook.cells
+                for output in cell.get("outputs", []) if "image/png" in output.get("data", {})
+                and execute_notebooks.WIDGET_VIEW in output.data]
+
     notebook = load(path)
-    stored = [output.data["image/png"] for cell in notebook.cells
-              for output in cell.get("outputs", []) if "image/png" in output.get("data", {})
-              and execute_notebooks.WIDGET_VIEW in output.data]
+    stored = fallbacks(notebook)
     assert stored, "an explorer's output carries a PNG"
     execute_notebooks.final_figures(notebook)
-    assert stored == [output.data["image/png"] for cell in notebook.cells
-                      for output in cell.get("outputs", []) if "image/png" in output.get(
-                          "data", {}) and execute_notebooks.WIDGET_VIEW in output.data]
+    assert fallbacks(notebook) == stored
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)

@@ -35,7 +35,8 @@ pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
 sys.path.insert(0, str(bs.ROOT / "scripts"))
-import export_site  # scripts/ (not a package), put on sys.path above
+import execute_notebooks  # scripts/ (not a package), put on sys.path above
+import export_site
 import slide_types
 
 LESSONS = export_site.lessons()
@@ -43,8 +44,7 @@ ARTIFACTS = bs.ROOT / "test-artifacts" / "offline"
 MIN_SLIDES = 6            # "more than a few"
 LOAD_TIMEOUT = 30_000     # ms for a page's scripts, math and widgets
 REVEAL = "assets/reveal.js/dist/reveal.js"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = execute_notebooks.WIDGET_VIEW
 MATH = re.compile(r"\$[^$\n]+\$")
 
 
@@ -177,17 +177,10 @@ def shot(locator_or_page, name):
 
 def shown_images(notebook, cells):
     """How many explorer images `cells` display: Image models below their stored views."""
-    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-
-    def images_below(model_id):
-        model = state.get(model_id, {})
-        children = model.get("state", {}).get("children", [])
-        return (model.get("model_name") == "ImageModel") + sum(
-            images_below(child.removeprefix("IPY_MODEL_")) for child in children)
-
-    return sum(images_below(output["data"][WIDGET_VIEW]["model_id"])
-               for cell in cells for output in cell.get("outputs", [])
-               if WIDGET_VIEW in output.get("data", {}))
+    state = execute_notebooks.widget_state(notebook)
+    views = [output["data"][WIDGET_VIEW]["model_id"] for cell in cells
+             for output in cell.get("outputs", []) if WIDGET_VIEW in output.get("data", {})]
+    return sum(len(execute_notebooks.images_below(state, view)) for view in views)
 
 
 def widget_views(cells):
