@@ -6,24 +6,29 @@ the one number formatter; a function's source shown as text. Artists that change
 import html
 import inspect
 import io
+import re
 import textwrap
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
+from IPython.display import Javascript, display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
+from traitlets import Unicode
 
 RED = "#b00"  # status lines and labels in trouble
 # Okabe & Ito's colours, which colour-blind readers tell apart (Wong, Nat Methods 2011)
 OKABE_ITO = "#000000 #E69F00 #56B4E9 #009E73 #F0E442 #0072B2 #D55E00 #CC79A7"
 PALETTE = tuple(OKABE_ITO.split())
 CHOOSE = "(commit before the explanation)"
+LABELS_JS = (Path(__file__).parent / "explorer.js").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,14 @@ class Prediction:
     explanation: str
 
 
+class DescribedImage(widgets.Image):
+    """An ipywidgets.Image whose `tooltip` is its text alternative (the img's title).
+    ipywidgets 8.1's view decides where a tooltip goes by the widget's `description`,
+    which Image lacks: without this empty one the view fails to render at all."""
+
+    description = Unicode("").tag(sync=True)
+
+
 class FigureView:
     """A Figure on the Agg canvas, shown as an ipywidgets.Image and updated in place."""
 
@@ -44,7 +57,7 @@ class FigureView:
         self.canvas = FigureCanvasAgg(self.figure)
         width = f"{figsize[0] * dpi:.0f}px"
         layout = widgets.Layout(width=width, max_width="100%", height="auto")
-        self.image = widgets.Image(format="png", layout=layout)
+        self.image = DescribedImage(format="png", layout=layout)
         self._background = None
         self._dynamic = []
 
@@ -71,6 +84,18 @@ class FigureView:
             if artist.get_visible():
                 (artist.axes or self.figure).draw_artist(artist)
         self.image.value = self.png()
+
+    def describe(self):
+        """What the figure shows, from each panel's title, axis labels and legend: the
+        image's text alternative (an explorer adds its status line)."""
+        panels = []
+        for axes in self.figure.axes:
+            legend = axes.get_legend()
+            x, y = axes.get_xlabel(), axes.get_ylabel()
+            parts = [axes.get_title(), x and f"x: {x}", y and f"y: {y}"]
+            parts += [text.get_text() for text in legend.get_texts()] if legend else []
+            panels += [", ".join(filter(None, parts))] if any(parts) else []
+        return f"A figure of {len(panels)} panel(s): " + "; ".join(panels)
 
     def png(self):
         """The canvas as PNG bytes (fast compression: the explorer redraws often)."""
@@ -162,6 +187,8 @@ class Explorer(widgets.VBox):
         try:
             self.status.value = self._update_figure() or ""
             self.view.draw()
+            status = html.unescape(re.sub(r"<[^>]+>", "", self.status.value))
+            self.view.image.tooltip = f"{self.title}. {self.view.describe()}. {status}"
         except Exception:  # noqa: BLE001  shown to the learner, not hidden
             self.error = traceback.format_exc()
             with self.errors:
@@ -175,6 +202,11 @@ class Explorer(widgets.VBox):
             f"{self.title} (an explorer: move its controls in a live kernel)"
         )
         return bundle
+
+    def _ipython_display_(self):
+        """The explorer, then the script that names its sliders for screen readers."""
+        display(self._repr_mimebundle_(), raw=True)
+        display(Javascript(LABELS_JS))
 
 
 def number_text(value, digits=3):

@@ -23,7 +23,7 @@ class Feedback:
         return f"Not yet. {self.message}" + (f"\nHint: {self.hint}" if self.hint else "")
 
     def _repr_html_(self):
-        colour = "#1a7f37" if self.correct else "#b35900"
+        colour = "#1a7f37" if self.correct else "#9c4a00"
         text = html.escape(repr(self)).replace("\n", "<br>")
         style = f"border-left:4px solid {colour};padding-left:8px"
         return f"<div style='{style}'>{text}</div>"

@@ -3,7 +3,9 @@
 Usage: python scripts/editions.py [notebooks/NN_name.ipynb ...]  (default: all)
 
   build/instructor/NN_name.ipynb  every exercise with its reference solution, executed:
-                                  each check says "Correct" (the build fails if not)
+                                  each check says "Correct" (the build fails if not);
+                                  each section opens with a note for the lecturer (its
+                                  minutes, the question to ask: scripts/slide_types.py)
   build/student/NN_name.ipynb     the lesson as set, with its `...` blanks; the outputs
                                   of the code cell after every *Predict* question
                                   cleared, so the learner predicts before seeing
@@ -29,6 +31,9 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+import slide_types  # scripts/, put on sys.path above
+
 from course import use_course_env
 from solutions.solutions import SOLUTIONS
 
@@ -199,6 +204,7 @@ def build(paths, out=BUILD, run=True):
         instructor = edition(path, "instructor")
         if run:
             instructor = execute(instructor)
+        slide_types.section_notes(instructor)  # each section's minutes and question
         source = out / "nbgrader" / "source" / stem / f"{stem}.ipynb"
         for notebook, target in (
             (instructor, out / "instructor" / f"{stem}.ipynb"),

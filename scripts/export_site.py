@@ -75,12 +75,37 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 OWN_FRAME = re.compile(r"Cell In\[\d+\]")
 
 # nbconvert's templates, with the one remote script they would load taken out: MermaidJS
-# (from cdnjs; the lessons draw no Mermaid diagrams, and build() checks that they do not).
+# (from cdnjs; the lessons draw no Mermaid diagrams, and build() checks that they do not),
+# and a figure's text alternative, `display(figure, metadata={"image/png": {"alt": ...}})`
+# in a lesson, as its alt (nbconvert 7.17 would write "No description has been provided").
 TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block data_png scoped -%}
+{%- set alt = output | get_metadata('alt', 'image/png') -%}
+{%- if alt -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+     alt="{{ alt | escape_html }}">
+</div>
+{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock data_png -%}
 {%- block html_head_css -%}
 <style type="text/css">COURSE_CSS</style>
 {%- endblock html_head_css -%}
+"""
+# Both kinds, for WCAG 2.1 AA (axe-core, tests/test_offline_export.py): text at 4.5:1
+# contrast or more where JupyterLab's light theme is lighter (numbers, comments and `in`
+# in code on #f5f5f5, a prompt faded to half, a traceback's colours on its pink, the
+# deck's slide number), and links in prose underlined, not told apart by colour alone.
+ACCESSIBLE_CSS = """
+:root { --jp-mirror-editor-number-color: #006e00; --jp-mirror-editor-comment-color: #336b6b;
+        --jp-mirror-editor-operator-color: #8a17d6; --jp-mirror-editor-meta-color: #8a17d6;
+        --jp-cell-prompt-not-active-opacity: 1; }
+.jp-RenderedText pre span[class*="ansi-"], .jp-RenderedText pre span[style*="color"] {
+  color: inherit !important; }
+.jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited {
+  text-decoration: underline; }
+.reveal .slide-number { background-color: rgba(0, 0, 0, 0.75); }
 """
 # Slides: code and output a little smaller than nbconvert's 19-20 px so a cell of ~90
 # characters fits the 1280 px wide slide, and figures never wider than the slide.
@@ -184,30 +209,8 @@ def exporter(kind):
     cls = SlidesExporter if kind == "slides" else HTMLExporter
     config = Config({cls.__name__: SETTINGS[kind]})
     result = cls(config=config)
-    result.raw_template = TEMPLATE.replace("COURSE_CSS", CSS[kind])
+    result.raw_template = TEMPLATE.replace("COURSE_CSS", ACCESSIBLE_CSS + CSS[kind])
     return result
-
-
-def split_at_sections(notebook):
-    """Cut each markdown cell that holds a `## ` heading below a paragraph at that
-    heading, so that every section of the deck starts on a slide of its own; the part
-    cut off is skipped when its section is (setup, exercises), like the rest of it."""
-    cells = []
-    for cell in notebook.cells:
-        parts = [part for part in re.split(r"(?m)^(?=## )", cell.source) if part.strip()]
-        if cell.cell_type != "markdown" or len(parts) < 2:
-            cells.append(cell)
-            continue
-        cell.source = parts[0]
-        cells.append(cell)
-        for part in parts[1:]:
-            title = slide_types.SECTION.match(part).group(1)
-            skipped = (slide_types.slide_type(cell) == "skip"
-                       or slide_types.SKIPPED_SECTION.match(title))
-            cells.append(nbformat.v4.new_markdown_cell(part, metadata={
-                "slideshow": {"slide_type": "skip" if skipped else "slide"}}))
-    notebook.cells = cells
-    return notebook
 
 
 def short_tracebacks(notebook):
@@ -288,7 +291,8 @@ def build(kind, force=False):
         notebook.metadata["title"] = title_of(notebook)  # the page's <title>
         if kind == "slides":  # cells with no stored slide type get the rules' type
             slide_types.assign(notebook)
-            short_tracebacks(split_at_sections(notebook))
+            split = slide_types.split_at_sections(notebook)
+            short_tracebacks(slide_types.section_notes(split))
         page, _ = export.from_notebook_node(notebook, resources={
             "metadata": {"name": path.stem, "path": str(path.parent)}})
         page = without_comment_urls(local_links(page, kind))

@@ -289,12 +289,15 @@ def inline(text):
 
 def checklist(notebook=CLINIC):
     """Lesson 10's checklist: [(group heading, [(question, cause, where), ...]), ...]."""
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    text = next(
+    sources = [
         "".join(cell["source"])
-        for cell in cells
-        if "".join(cell["source"]).startswith("## The checklist")
+        for cell in json.loads(notebook.read_text("utf-8"))["cells"]
+    ]
+    start = next(
+        i for i, text in enumerate(sources) if text.startswith("## The checklist")
     )
+    end = next(i for i in range(start + 1, len(sources)) if sources[i].startswith("## "))
+    text = "\n".join(sources[start:end])  # the section: its slide and its speaker notes
     groups = []
     for line in text.splitlines():
         heading = re.fullmatch(r"\*\*(.+)\*\* \((.+)\)", line)

@@ -1,6 +1,7 @@
 """Give every cell of the lessons a slide type, so each lesson is also a slide deck.
 
-Usage: python scripts/slide_types.py [--check] [notebooks/NN_name.ipynb ...]  (default: all)
+Usage: python scripts/slide_types.py [--check | --prose] [notebooks/NN_name.ipynb ...]
+(default: all lessons)
 
 A cell's slide type is `metadata.slideshow.slide_type`, which nbconvert's reveal.js
 export (`python3 course.py slides`), RISE and JupyterLab's slide view read. This script
@@ -23,7 +24,16 @@ The rules, one idea per slide:
     controls and figure fit one screen.
 A markdown cell whose `## ` heading comes after a paragraph (the end of one section and
 the start of the next in one cell) takes its type from how it starts; the export splits
-it at the heading (scripts/export_site.py), and the split-off part follows the rules.
+it at the heading (`split_at_sections`), and the split-off part follows the rules.
+
+Speaker notes: a slide carries at most PROSE_LIMIT words of prose (the question, a
+claim); the paragraphs that explain are cells of type `notes`, which the notebook shows
+like any cell and reveal.js puts in its speaker view (key S). The slide deck and the
+instructor edition also open every section with a generated note (`section_notes`):
+its minutes by the course's timing rule (scripts/sync_navigation.py) and the question
+to ask the room, the section's first Predict or question. Every section shown must ask
+one. With --prose this script lists the slides over the limit and the sections that ask
+nothing.
 """
 
 import re
@@ -31,6 +41,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import sync_navigation  # scripts/, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -43,6 +54,10 @@ SKIPPED_SECTION = re.compile(r"(setup|exercises?)\b", re.IGNORECASE)
 SECTION = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 EXPLORER_CALL = re.compile(r"\b\w+_explorer\(")
 PREDICT = re.compile(r"\*\*predict\b|\*predict:?\*", re.IGNORECASE)
+PROSE_LIMIT = 40  # words of prose on one projected slide; the rest are speaker notes
+HEADING_LINE = re.compile(r"^ {0,3}#{1,6} .*$", re.MULTILINE)
+INLINE_CODE_OR_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|`[^`\n]*`", re.DOTALL)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z*(])|\n\s*\n")
 
 
 def slide_type(cell):
@@ -131,6 +146,106 @@ def assign(notebook):
     return changed
 
 
+def split_at_sections(notebook):
+    """Cut each markdown cell that holds a `## ` heading below a paragraph at that
+    heading, so that every section of the deck starts on a slide of its own; the part
+    cut off is skipped when its section is (setup, exercises), like the rest of it."""
+    cells = []
+    for cell in notebook.cells:
+        parts = [part for part in re.split(r"(?m)^(?=## )", cell.source) if part.strip()]
+        if cell.cell_type != "markdown" or len(parts) < 2:
+            cells.append(cell)
+            continue
+        cell.source = parts[0]
+        cells.append(cell)
+        for part in parts[1:]:
+            title = SECTION.match(part).group(1)
+            skipped = (slide_type(cell) == "skip"
+                       or SKIPPED_SECTION.match(title))
+            cells.append(nbformat.v4.new_markdown_cell(part, metadata={
+                "slideshow": {"slide_type": "skip" if skipped else "slide"}}))
+    notebook.cells = cells
+    return notebook
+
+
+def prose_words(cell):
+    """Words of prose in a markdown cell: headings left out, a formula or a code span
+    counted as one word, a token without a letter or digit (a bullet, a dash) as none."""
+    if cell.cell_type != "markdown":
+        return 0
+    text = INLINE_CODE_OR_MATH.sub(" x ", HEADING_LINE.sub("", cell.source))
+    text = re.sub(r"\]\([^)]*\)", "]", text)  # a link counts by its words, not its URL
+    return sum(1 for token in text.split() if re.search(r"\w", token))
+
+
+def projected_slides(cells):
+    """The deck's slides, each the list of cells it shows (a fragment is revealed on the
+    same slide; `skip` and `notes` cells are not projected)."""
+    slides = []
+    for cell in cells:
+        kind = slide_type(cell)
+        if kind in ("skip", "notes"):
+            continue
+        if kind in ("slide", "subslide") or not slides:
+            slides.append([])
+        slides[-1].append(cell)
+    return slides
+
+
+def section_question(cells):
+    """The question a section's projected cells ask the room: its first Predict (the
+    paragraph from that word on), else its first sentence that ends in '?', else ''."""
+    for cell in cells:
+        if cell.cell_type != "markdown" or slide_type(cell) == "notes":
+            continue  # a question asked only in the speaker notes is not asked the room
+        text = HEADING_LINE.sub("", cell.source)
+        if match := PREDICT.search(text):
+            paragraph = text[match.start():].split("\n\n")[0]
+            return " ".join(paragraph.split())
+        asked = [part for part in SENTENCE_END.split(text) if part.strip().endswith("?")]
+        if asked:
+            return " ".join(asked[0].split())
+    return ""
+
+
+def section_notes(notebook):
+    """The notebook with a speaker note after each cell that opens a projected `## `
+    section: the section's minutes and the question it asks the room."""
+    groups = []  # (index of the cell that opens the section, its cells)
+    for index, cell in enumerate(notebook.cells):
+        if section_titles(cell):
+            groups.append((index, []))
+        if groups:
+            groups[-1][1].append(cell)
+    notes = {}
+    for index, section in groups:
+        if all(slide_type(cell) == "skip" for cell in section):
+            continue  # setup, exercises: not in the deck
+        minutes = max(1, round(sum(map(sync_navigation.cell_minutes, section))))
+        question = section_question(section) or "(this section asks nothing)"
+        notes[index] = nbformat.v4.new_markdown_cell(
+            f"**For the room, about {minutes} min.** Ask: {question}",
+            metadata={"slideshow": {"slide_type": "notes"}})
+    notebook.cells = [new for index, cell in enumerate(notebook.cells)
+                      for new in ([cell, notes[index]] if index in notes else [cell])]
+    return notebook
+
+
+def prose_problems(notebook):
+    """Slides over PROSE_LIMIT words of prose, and projected sections that ask nothing."""
+    cells = split_at_sections(nbformat.from_dict(notebook)).cells
+    problems = [f"slide {number} has {words} words of prose: {slide[0].source[:60]!r}"
+                for number, slide in enumerate(projected_slides(cells), start=1)
+                if (words := sum(map(prose_words, slide))) > PROSE_LIMIT]
+    titles = sections(cells)
+    for title in dict.fromkeys(titles):
+        section = [cell for cell, own in zip(cells, titles, strict=True) if own == title]
+        shown = title and any(slide_type(cell) != "skip" for cell in section)
+        if shown and not section_question(section):
+            problems.append(f"section {title!r} asks the room nothing")
+    return problems
+
+
 def missing(notebook):
     """Indexes of cells with no slide type, or one nbconvert does not know."""
     return [index for index, cell in enumerate(notebook.cells)
@@ -138,13 +253,15 @@ def missing(notebook):
 
 
 def main(argv):
-    check = "--check" in argv
-    paths = [Path(arg) for arg in argv if arg != "--check"] or sorted(
+    check, prose = "--check" in argv, "--prose" in argv
+    paths = [Path(arg) for arg in argv if not arg.startswith("--")] or sorted(
         NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     problems = []
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
-        if check:
+        if prose:
+            problems += [f"{path.name}: {line}" for line in prose_problems(notebook)]
+        elif check:
             problems += [f"{path.name}: cell {index} has no slide type"
                          for index in missing(notebook)]
         elif assign(notebook):
@@ -153,7 +270,8 @@ def main(argv):
     for line in problems:
         print(line)
     if problems:
-        print("Run: python scripts/slide_types.py")
+        if not prose:
+            print("Run: python scripts/slide_types.py")
         sys.exit(1)
 
 

@@ -75,21 +75,23 @@ def heading(stem, title):
     return f"# {number(stem)} · {title}"
 
 
+def cell_minutes(cell):
+    """A learner's minutes for one cell by the rule above (the course map and lesson
+    links, tagged `navigation` and `course-map`, take none)."""
+    if {"navigation", "course-map"} & set(cell["metadata"].get("tags", [])):
+        return 0
+    source = "".join(cell["source"])
+    if cell["cell_type"] == "markdown":
+        return len(re.findall(r"[A-Za-z0-9']+", source)) / WORDS_PER_MINUTE
+    if cell["cell_type"] != "code":
+        return 0
+    return (MINUTES_PER_CODE_CELL + source.count("helpers.widgets.") * MINUTES_PER_EXPLORER
+            + source.count("helpers.exercises.check_") * MINUTES_PER_EXERCISE)
+
+
 def lesson_minutes(notebook):
     """A learner's minutes for a lesson, by the rule above, rounded to 5."""
-    words = code_cells = explorers = exercises = 0
-    for cell in notebook["cells"]:
-        if {"navigation", "course-map"} & set(cell["metadata"].get("tags", [])):
-            continue
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "markdown":
-            words += len(re.findall(r"[A-Za-z0-9']+", source))
-        elif cell["cell_type"] == "code":
-            code_cells += 1
-            explorers += source.count("helpers.widgets.")
-            exercises += source.count("helpers.exercises.check_")
-    minutes = (words / WORDS_PER_MINUTE + code_cells * MINUTES_PER_CODE_CELL
-               + explorers * MINUTES_PER_EXPLORER + exercises * MINUTES_PER_EXERCISE)
+    minutes = sum(map(cell_minutes, notebook["cells"]))
     return 5 * max(1, round(minutes / 5))
 
 

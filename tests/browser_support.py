@@ -83,6 +83,33 @@ def launch_chromium(playwright):
                                       args=CHROMIUM_ARGS)
 
 
+# axe-core (package.json, installed by `npm ci` with the decks' JavaScript), and the rules
+# it runs: WCAG 2.1 A and AA. A violation of impact serious or critical fails a test.
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = """async (context, tags) => {
+    const found = await axe.run(context, {runOnly: {type: 'tag', values: tags},
+                                          resultTypes: ['violations']});
+    return found.violations.filter(rule => ['serious', 'critical'].includes(rule.impact))
+        .flatMap(rule => rule.nodes.map(node =>
+            `${rule.id}: ${node.target.join(' ')}: ${node.failureSummary}`)); }"""
+
+
+def axe_violations(page, within=None):
+    """axe-core's serious and critical WCAG 2.1 AA violations on `page`, or only within
+    the element `within` (a Locator), one line per element at fault."""
+    if not AXE.exists():  # fetched with the decks' JavaScript by `npm ci`
+        sys.path.insert(0, str(ROOT / "scripts"))
+        import export_site
+
+        export_site.install_assets()
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    if within is None:
+        return page.evaluate(f"tags => ({AXE_RUN})(document, tags)", AXE_TAGS)
+    return within.evaluate(f"(element, tags) => ({AXE_RUN})(element, tags)", AXE_TAGS)
+
+
 def artifact_path(name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS / name
@@ -498,6 +525,15 @@ class ExplorerHandle:
 
     def title(self):
         return self.root.locator(":scope > .widget-html").first.inner_text().split("\n")[0]
+
+    def accessibility_problems(self):
+        """axe-core's serious and critical violations within the explorer (an unnamed
+        slider, a figure without a text alternative, low contrast), and one thing axe
+        does not ask: that the status line is a live region, read out when it changes."""
+        live = self.root.evaluate(
+            "root => root.querySelector(':scope > .explorer-status').getAttribute('aria-live')")
+        problems = [f"axe: {line}" for line in axe_violations(self.page, self.root)]
+        return problems + ([] if live == "polite" else [f"status line aria-live={live!r}"])
 
     def cell_index(self):
         return self.root.evaluate(JS_CELL_INDEX)

@@ -9,8 +9,9 @@ check that the figure it drives changed and that the explorer's error pane staye
 empty; each slider and dropdown is then put back to its value as found (typed into the
 slider's readout), so each control is tried near the explorer's defaults. Last, as a
 learner would, commit a prediction in its "Your prediction" dropdown: the explanation
-must appear only then, and the dropdown lock. The lesson on
-disk must stay byte-identical. Lessons are found when pytest collects: a new
+must appear only then, and the dropdown lock. Then axe-core checks the explorer (no
+serious or critical WCAG 2.1 AA violation) and its status line is a live region. The
+lesson on disk must stay byte-identical. Lessons are found when pytest collects: a new
 notebooks/NN_*.ipynb is tested with no change here.
 
 Needs Debian's Chromium at /usr/bin/chromium (skipped with a hint without it; a failure
@@ -102,6 +103,7 @@ def check_notebook(server, browser, lesson, name, all_explorers=True,
             problem = explorer.predict_and_check()  # after exploring, as a learner does
             if problem:
                 problems.append(f"{where}: {problem}")
+            problems += [f"{where}: {line}" for line in explorer.accessibility_problems()]
             if not shot.exists():
                 explorer.screenshot(shot)
             if explorer.skipped:

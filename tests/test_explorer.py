@@ -87,3 +87,21 @@ def test_set_moves_several_controls_with_one_update_and_names_bad_ones():
     assert calls[1:] == [[3.0, -4.0]], "one update, after every control moved"
     with pytest.raises(ValueError, match=r"no control named \['c'\]; pass \['a', 'b'\]"):
         explorer.set({"c": 1.0})
+
+
+def test_the_figure_is_described_by_its_own_labels_and_the_current_status():
+    def update(value, line):
+        line.set_ydata([value, 2 * value])
+        return f"<b>slope</b> &lt; {value}"
+
+    explorer, slider = make_explorer(update)
+    axes = explorer.view.figure.axes[0]
+    axes.set(title="loss", xlabel="step", ylabel="log scale")
+    axes.plot([0.0, 1.0], [1.0, 1.0], label="float32")
+    axes.legend()
+    slider.value = 0.25
+    assert explorer.view.image.tooltip == (
+        "test. A figure of 1 panel(s): loss, x: step, y: log scale, float32. slope < 0.25"
+    )
+    # ipywidgets 8.1 places a tooltip by the widget's description: Image needs one
+    assert explorer.view.image.get_state()["description"] == ""

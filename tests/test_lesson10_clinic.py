@@ -1,9 +1,8 @@
 """Lesson 10's helpers: the checklist, the gallery, the explorer, the checks."""
 
-import re
+import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -23,6 +22,9 @@ from helpers.lessons import l10_gradient_clinic as clinic
 from helpers.widgets import clinic_explorer
 
 LESSON = Path(__file__).parent.parent / "notebooks" / "10_gradient_clinic.ipynb"
+sys.path.insert(0, str(LESSON.parent.parent / "scripts"))
+import handout  # scripts/ (not a package), put on sys.path above
+
 NAMES = list(clinic.BROKEN_PROGRAMS)
 
 
@@ -90,11 +92,9 @@ def test_the_checklist_covers_every_cause_and_cites_existing_lessons():
 
 
 def test_the_lessons_checklist_is_the_one_in_helpers():
-    notebook = nbformat.read(LESSON, as_version=4)
-    checklist = next(
-        c.source for c in notebook.cells if c.source.startswith("## The checklist")
-    )
-    items = re.findall(r"^\d+\. .*→ `(\w+)`, \[([^\]]+)\]", checklist, re.MULTILINE)
+    # the section as the handout reads it: its slide and its speaker notes
+    items = [(cause, lesson) for _, group in handout.checklist(LESSON)
+             for _, cause, lesson in group]
     assert items == [(cause, lesson) for *_, cause, lesson in clinic.CHECKLIST]
 
 

@@ -6,10 +6,11 @@ deck and page in Debian's Chromium with every request that would leave the machi
 aborted and recorded. Each deck must be ready (Reveal.isReady()) with more than a few
 slides; on every page MathJax must typeset the math (where the markdown has any), and
 every stored widget view must be drawn from the widget state saved in the notebook
-(each explorer's image loaded and, on its slide, visible),
-every figure loaded, no request to another machine, no page error, no console error
-and no failed request. Screenshots (a slide with math, each explorer's slide, a page's
-first figure) go to test-artifacts/offline/.
+(each explorer's image loaded and, on its slide, visible), every figure loaded, no
+request to another machine, no page error, no console error and no failed request.
+axe-core (pinned in package.json) finds no serious or critical WCAG 2.1 AA violation on
+any page, on any slide of any deck, or on the index pages. Screenshots (a slide with
+math, each explorer's slide, a page's first figure) go to test-artifacts/offline/.
 
 Needs Debian's Chromium at /usr/bin/chromium and npm, the first time, to fetch the
 decks' JavaScript; without either the tests skip with a hint, and fail under CI=true.
@@ -46,6 +47,7 @@ LOAD_TIMEOUT = 30_000     # ms for a page's scripts, math and widgets
 REVEAL = "assets/reveal.js/dist/reveal.js"
 WIDGET_VIEW = execute_notebooks.WIDGET_VIEW
 MATH = re.compile(r"\$[^$\n]+\$")
+NO_ALT = "No description has been provided"  # nbconvert's alt for a figure given none
 
 
 def missing(what):
@@ -237,8 +239,8 @@ def test_deck_works_offline(site, browser, lesson):
             f"MathJax typeset {math['typeset']} formulas with {math['errors']} errors; "
             f"the markdown has math: {wants_math}")
 
-        math_after_title = view.page.locator(
-            ".slides > section:not(:first-child) .MathJax_CHTML").first
+        math_after_title = view.page.locator(  # on a slide, not in its speaker notes
+            ".slides > section:not(:first-child) section > :not(aside) .MathJax_CHTML").first
         if math_after_title.count():
             show_slide_of(math_after_title)
             assert math_after_title.is_visible()
@@ -285,6 +287,8 @@ def test_page_works_offline(site, browser, lesson):
         figures = view.figures()
         assert len(figures) == static_figures(notebook.cells), figures
         assert all(width > 0 and shown for width, shown in figures), figures
+        assert bs.axe_violations(view.page) == []
+        assert NO_ALT not in view.page.content(), "a figure without its text alternative"
         first_figure = view.page.locator(
             ".jp-OutputArea-output img:not(.widget-image), img.widget-image").first
         if first_figure.count():
@@ -292,6 +296,30 @@ def test_page_works_offline(site, browser, lesson):
             shot(view.page, f"{lesson.stem}-page-figure.png")
         assert view.left == [], f"requests that left the machine: {view.left}"
         assert view.problems == [], "\n".join(view.problems)
+    finally:
+        view.close()
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
+def test_deck_passes_axe(site, browser, lesson):
+    """Every slide of the deck, laid out at once as reveal.js does for printing
+    (?print-pdf), has no serious or critical WCAG 2.1 AA violation."""
+    notebook = nbformat.read(lesson, as_version=4)
+    view = OfflinePage(browser, site, f"slides/{lesson.stem}.slides.html?print-pdf")
+    try:
+        view.page.wait_for_selector(".reveal.ready")
+        view.wait_for_math()
+        view.wait_for_widget_images(shown_images(notebook, in_deck(notebook)))
+        assert bs.axe_violations(view.page) == []
+    finally:
+        view.close()
+
+
+@pytest.mark.parametrize("kind", export_site.KINDS)
+def test_index_passes_axe(site, browser, kind):
+    view = OfflinePage(browser, site, f"{kind}/index.html")
+    try:
+        assert bs.axe_violations(view.page) == []
     finally:
         view.close()
 

@@ -179,3 +179,54 @@ def test_check_mode_fails_on_a_cell_without_a_type(tmp_path):
     assert check.returncode == 0, check.stdout
     text = path.read_text(encoding="utf-8")
     assert text.endswith("}\n") and '\n "cells": [\n' in text  # nbformat's layout kept
+
+
+# ---------------------------------------------------------------- speaker notes
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda path: path.stem)
+def test_slides_are_short_the_explaining_is_in_notes_and_every_section_asks(path):
+    notebook = load(path)
+    assert slide_types.prose_problems(notebook) == []
+    notes = [cell for cell in notebook.cells if slide_types.slide_type(cell) == "notes"]
+    assert notes, "no speaker notes"
+
+
+def test_prose_words_leave_out_headings_and_count_a_formula_or_code_as_one():
+    cell = markdown("## A heading of five words\n\nThe gradient $p - y$ of `loss`, "
+                    "see [lesson 03](03_x.ipynb).\n\n- one\n- two")
+    assert slide_types.prose_words(cell) == 10
+    assert slide_types.prose_words(code("a = 1 + 2")) == 0
+
+
+def test_projected_slides_leave_out_notes_and_skipped_cells():
+    cells = [markdown("# 99 · T", "slide"), markdown("long why", "notes"),
+             code("x", "fragment"), markdown("## S", "slide"), code("y", "skip"),
+             markdown("more", "subslide"), markdown("why", "notes")]
+    slides = slide_types.projected_slides(cells)
+    assert [[cell.source for cell in slide] for slide in slides] == [
+        ["# 99 · T", "x"], ["## S"], ["more"]]
+
+
+def test_the_question_is_the_first_projected_predict_or_question():
+    asks_in_notes = [markdown("## S", "slide"),
+                     markdown("**Predict:** only the lecturer sees this?", "notes"),
+                     markdown("It is 3. Is it always 3? Yes.", "-")]
+    assert slide_types.section_question(asks_in_notes) == "Is it always 3?"
+    predict = markdown("Then: is it so? **Predict:** the value\nat x = 0.\n\nMore.", "-")
+    assert slide_types.section_question([predict]) == "**Predict:** the value at x = 0."
+    assert slide_types.section_question([markdown("## S\n\nNo question here.")]) == ""
+
+
+def test_section_notes_give_each_projected_section_its_minutes_and_question():
+    notebook = lesson(
+        markdown("# 99 · A lesson", "slide"),
+        markdown("## Setup", "skip"), code("helpers.seed_everything(0)", "skip"),
+        markdown("## Idea\n\nWhat is 2 + 2?", "slide"), code("assert 2 + 2 == 4", "-"),
+        code("explorer = helpers.widgets.tangent_explorer()", "subslide"),
+        markdown("Words.\n\n## Next\n\n**Predict:** the sign.", "-"), code("-1", "-"))
+    cells = slide_types.section_notes(notebook).cells
+    notes = [(index, cell.source) for index, cell in enumerate(cells)
+             if slide_types.slide_type(cell) == "notes"]
+    # Idea: 4 words, 2 code cells (1 min), an explorer (4 min); Next: 6 words, 1 cell
+    assert notes == [(4, "**For the room, about 5 min.** Ask: What is 2 + 2?"),
+                     (8, "**For the room, about 1 min.** Ask: **Predict:** the sign.")]

@@ -108,7 +108,7 @@ class Report(tuple):
         titles = ("source", "status", "cause", "why", "fix")
         rows = ["".join(f"<th {left}>{title}</th>" for title in titles)]
         for finding in self:
-            colour = colours.get(finding.status, "#b35900")
+            colour = colours.get(finding.status, "#9c4a00")
             cells = [
                 f"<code>{html.escape(finding.name)}</code>",
                 f"<b style='color:{colour}'>{finding.status}</b>",
