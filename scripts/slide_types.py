@@ -208,19 +208,26 @@ def section_question(cells):
     return ""
 
 
-def section_notes(notebook):
-    """The notebook with a speaker note after each cell that opens a projected `## `
-    section: the section's minutes and the question it asks the room."""
-    groups = []  # (index of the cell that opens the section, its cells)
-    for index, cell in enumerate(notebook.cells):
+def projected_sections(cells):
+    """The `## ` sections the deck shows, as (index of the cell that opens it, its
+    cells): a cell holding a heading opens the section of its last heading (the export
+    splits it there); a section whose every cell is skipped (setup, exercises) is left
+    out, and so are the cells before the first heading."""
+    groups = []
+    for index, cell in enumerate(cells):
         if section_titles(cell):
             groups.append((index, []))
         if groups:
             groups[-1][1].append(cell)
+    return [(index, section) for index, section in groups
+            if any(slide_type(cell) != "skip" for cell in section)]
+
+
+def section_notes(notebook):
+    """The notebook with a speaker note after each cell that opens a projected `## `
+    section: the section's minutes and the question it asks the room."""
     notes = {}
-    for index, section in groups:
-        if all(slide_type(cell) == "skip" for cell in section):
-            continue  # setup, exercises: not in the deck
+    for index, section in projected_sections(notebook.cells):
         minutes = max(1, round(sum(map(sync_navigation.cell_minutes, section))))
         question = section_question(section) or "(this section asks nothing)"
         notes[index] = nbformat.v4.new_markdown_cell(
@@ -237,12 +244,9 @@ def prose_problems(notebook):
     problems = [f"slide {number} has {words} words of prose: {slide[0].source[:60]!r}"
                 for number, slide in enumerate(projected_slides(cells), start=1)
                 if (words := sum(map(prose_words, slide))) > PROSE_LIMIT]
-    titles = sections(cells)
-    for title in dict.fromkeys(titles):
-        section = [cell for cell, own in zip(cells, titles, strict=True) if own == title]
-        shown = title and any(slide_type(cell) != "skip" for cell in section)
-        if shown and not section_question(section):
-            problems.append(f"section {title!r} asks the room nothing")
+    problems += [f"section {section_titles(cells[index])[-1]!r} asks the room nothing"
+                 for index, section in projected_sections(cells)
+                 if not section_question(section)]
     return problems
 
 

@@ -230,3 +230,15 @@ def test_section_notes_give_each_projected_section_its_minutes_and_question():
     # Idea: 4 words, 2 code cells (1 min), an explorer (4 min); Next: 6 words, 1 cell
     assert notes == [(4, "**For the room, about 5 min.** Ask: What is 2 + 2?"),
                      (8, "**For the room, about 1 min.** Ask: **Predict:** the sign.")]
+
+
+def test_prose_problems_name_a_long_slide_and_a_section_that_asks_nothing():
+    notebook = lesson(
+        markdown("# 99 · A lesson", "slide"),
+        markdown("## Setup", "skip"), code("helpers.seed_everything(0)", "skip"),
+        markdown("## Long\n\n" + "word " * 41 + "\n\nWhy?", "slide"),
+        markdown("## Silent\n\nA claim.", "slide"), markdown("Is it? Yes.", "notes"))
+    assert slide_types.prose_problems(notebook) == [
+        "slide 2 has 42 words of prose: '## Long\\n\\nword word word word word word word "
+        "word word word w'",
+        "section 'Silent' asks the room nothing"]
